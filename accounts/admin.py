@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from accounts import services
+from accounts.admin_tools import ModeratorPermissions, reason_action
+from accounts.models import DoctorProfile, DoctorStatus, User
+
+
+@admin.register(User)
+class UserAdmin(ModeratorPermissions, BaseUserAdmin[User]):
+    ordering = ["-date_joined"]
+    list_display = ["email", "pseudonym", "role", "is_active", "is_staff", "date_joined"]
+    list_filter = ["role", "is_active", "is_staff"]
+    search_fields = ["email", "pseudonym"]
+    readonly_fields = ["pseudonym", "last_login", "date_joined"]
+    fieldsets = (
+        (None, {"fields": ("email", "password", "pseudonym")}),
+        ("Identity shown publicly", {"fields": ("birth_year", "sex")}),
+        ("Role", {"fields": ("role", "is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
+    )
+
+
+@admin.register(DoctorProfile)
+class DoctorProfileAdmin(ModeratorPermissions, admin.ModelAdmin[DoctorProfile]):
+    list_display = [
+        "display_name",
+        "user",
+        "licence_number",
+        "issuing_authority",
+        "country",
+        "status",
+        "created_at",
+        "reviewed_at",
+    ]
+    list_filter = ["status", "specialties", "country"]
+    search_fields = ["display_name", "user__email", "licence_number", "issuing_authority"]
+    readonly_fields = ["status", "rejection_reason", "reviewed_by", "reviewed_at", "created_at"]
+    filter_horizontal = ["specialties"]
+    list_select_related = ["user"]
+    actions = ["verify", "reject"]
+
+    @admin.action(description="Verify selected doctors")
+    def verify(self, request: HttpRequest, queryset: QuerySet[DoctorProfile]) -> None:
+        count = 0
+        for profile in queryset.exclude(status=DoctorStatus.VERIFIED):
+            services.doctor_verify(moderator=request.user, profile=profile)  # type: ignore[arg-type]
+            count += 1
+        self.message_user(request, f"{count} doctor(s) verified and e-mailed.")
+
+    @admin.action(description="Reject selected doctors (asks for a reason)")
+    def reject(
+        self, request: HttpRequest, queryset: QuerySet[DoctorProfile]
+    ) -> HttpResponse | None:
+        def apply(moderator: Any, profile: Any, reason: str) -> None:
+            services.doctor_reject(moderator=moderator, profile=profile, reason=reason)
+
+        return reason_action(
+            title="Reject doctors",
+            apply=apply,
+            modeladmin=self,
+            request=request,
+            queryset=queryset,
+        )

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    default_auto_field = "django.db.models.BigAutoField"
+
+
+class ModeratedAdminConfig(AdminConfig):
+    """Django admin, reachable only by moderators who have set up two-factor."""
+
+    default_site = "accounts.admin_site.ModeratorAdminSite"

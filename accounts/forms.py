@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import DoctorProfile, Sex, User
+from forum.models import Specialty
+
+
+def _validate_birth_year(year: int) -> None:
+    this_year = timezone.now().year
+    if year > this_year - 13:
+        raise ValidationError("You must be at least 13 to have an account.")
+    if year < this_year - 120:
+        raise ValidationError("Enter a birth year within the last 120 years.")
+
+
+class SignupExtraForm(forms.Form):
+    """Extra sign-up fields; allauth calls `signup` after creating the user."""
+
+    birth_year = forms.IntegerField(
+        label="Year of birth",
+        validators=[_validate_birth_year],
+        help_text="Public pages only ever show an age band, such as 20~29.",
+    )
+    sex = forms.ChoiceField(choices=Sex.choices)
+
+    def signup(self, request: HttpRequest, user: User) -> None:
+        user.birth_year = self.cleaned_data["birth_year"]
+        user.sex = self.cleaned_data["sex"]
+        user.save(update_fields=["birth_year", "sex"])
+
+
+class ProfileForm(forms.ModelForm[User]):
+    birth_year = forms.IntegerField(label="Year of birth", validators=[_validate_birth_year])
+    sex = forms.ChoiceField(choices=Sex.choices)
+
+    class Meta:
+        model = User
+        fields = ["birth_year", "sex"]
+
+
+class DoctorApplicationForm(forms.ModelForm[DoctorProfile]):
+    specialties = forms.ModelMultipleChoiceField(
+        queryset=Specialty.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The specialties whose questions you will answer.",
+    )
+
+    class Meta:
+        model = DoctorProfile
+        fields = [
+            "display_name",
+            "licence_number",
+            "issuing_authority",
+            "country",
+            "specialties",
+            "bio",
+        ]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"bio": "A short public introduction (training, practice, languages)."}
+
+    def clean_licence_number(self) -> str:
+        value: str = self.cleaned_data["licence_number"].strip()
+        if len(value) < 3:
+            raise ValidationError("Enter the licence number as it appears on your registration.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        number, authority = data.get("licence_number"), data.get("issuing_authority")
+        if number and authority:
+            clash = DoctorProfile.objects.filter(
+                licence_number__iexact=number, issuing_authority__iexact=authority
+            ).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("licence_number", "An application with this licence already exists.")
+        return data
+
+
+class ReasonForm(forms.Form):
+    """A moderator's reason, required for rejections and hides."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=500, min_length=5, strip=True
+    )

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts import services
+from accounts.forms import DoctorApplicationForm, ProfileForm
+from accounts.models import DoctorProfile, Role, User
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in user; call only behind `login_required`."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(user=user, **form.cleaned_data)
+        messages.success(request, "Profile saved.")
+        return redirect("accounts:profile")
+    doctor_profile = DoctorProfile.objects.filter(user=user).first()
+    return render(
+        request, "accounts/profile.html", {"form": form, "doctor_profile": doctor_profile}
+    )
+
+
+@login_required
+def doctor_apply(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role == Role.MODERATOR:
+        messages.info(request, "Moderators cannot apply as doctors with the same account.")
+        return redirect("accounts:profile")
+    existing = DoctorProfile.objects.filter(user=user).first()
+    if existing is not None and existing.is_verified:
+        messages.info(request, "You are already a verified doctor.")
+        return redirect("accounts:profile")
+    form = DoctorApplicationForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.doctor_apply(
+            user=user,
+            display_name=data["display_name"],
+            licence_number=data["licence_number"],
+            issuing_authority=data["issuing_authority"],
+            country=data["country"],
+            specialties=data["specialties"],
+            bio=data["bio"],
+        )
+        messages.success(
+            request, "Application received. A moderator will review it; we will e-mail you."
+        )
+        return redirect("accounts:profile")
+    return render(request, "accounts/doctor_apply.html", {"form": form, "existing": existing})

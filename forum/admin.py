@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from accounts.admin_tools import ModeratorPermissions, reason_action
+from forum import services
+from forum.models import Answer, AuditEvent, FollowUp, Question, Specialty
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(ModeratorPermissions, admin.ModelAdmin[Specialty]):
+    list_display = ["name", "slug", "description"]
+    search_fields = ["name", "slug"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the slugs are a contract (DESIGN.md)
+
+
+def _hide_actions(hide: Any, restore: Any, noun: str) -> list[Any]:
+    @admin.action(description=f"Hide selected {noun} (asks for a reason)")
+    def hide_selected(
+        modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
+    ) -> HttpResponse | None:
+        return reason_action(
+            title=f"Hide {noun}",
+            apply=hide,
+            modeladmin=modeladmin,
+            request=request,
+            queryset=queryset,
+        )
+
+    @admin.action(description=f"Restore selected {noun} (asks for a reason)")
+    def restore_selected(
+        modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
+    ) -> HttpResponse | None:
+        return reason_action(
+            title=f"Restore {noun}",
+            apply=restore,
+            modeladmin=modeladmin,
+            request=request,
+            queryset=queryset,
+        )
+
+    return [hide_selected, restore_selected]
+
+
+class AnswerInline(admin.StackedInline[Answer, Question]):
+    model = Answer
+    extra = 0
+    readonly_fields = ["doctor", "created_at", "is_hidden", "hidden_reason"]
+
+
+@admin.register(Question)
+class QuestionAdmin(ModeratorPermissions, admin.ModelAdmin[Question]):
+    list_display = [
+        "title",
+        "status",
+        "urgency",
+        "specialty",
+        "is_private",
+        "is_hidden",
+        "author",
+        "created_at",
+    ]
+    list_filter = ["status", "urgency", "specialty", "is_private", "is_hidden", "asking_for"]
+    search_fields = ["title", "body", "author__email", "author__pseudonym", "external_id"]
+    readonly_fields = ["is_hidden", "hidden_reason", "created_at", "updated_at", "answered_at"]
+    list_select_related = ["specialty", "author"]
+    date_hierarchy = "created_at"
+    inlines = [AnswerInline]
+    actions = _hide_actions(
+        lambda m, q, r: services.question_hide(moderator=m, question=q, reason=r),
+        lambda m, q, r: services.question_restore(moderator=m, question=q, reason=r),
+        "questions",
+    )
+
+
+@admin.register(Answer)
+class AnswerAdmin(ModeratorPermissions, admin.ModelAdmin[Answer]):
+    list_display = ["question", "doctor", "doctor_name", "specialty", "is_hidden", "created_at"]
+    list_filter = ["is_hidden", "specialty"]
+    search_fields = ["body", "question__title", "doctor__email", "doctor_name"]
+    readonly_fields = ["is_hidden", "hidden_reason"]
+    list_select_related = ["question", "doctor", "specialty"]
+    raw_id_fields = ["question", "doctor"]
+    actions = _hide_actions(
+        lambda m, a, r: services.answer_hide(moderator=m, answer=a, reason=r),
+        lambda m, a, r: services.answer_restore(moderator=m, answer=a, reason=r),
+        "answers",
+    )
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ModeratorPermissions, admin.ModelAdmin[FollowUp]):
+    list_display = ["question", "author", "is_hidden", "created_at"]
+    list_filter = ["is_hidden"]
+    search_fields = ["body", "question__title", "author__email"]
+    readonly_fields = ["is_hidden", "hidden_reason"]
+    list_select_related = ["question", "author"]
+    raw_id_fields = ["question", "author"]
+    actions = _hide_actions(
+        lambda m, f, r: services.followup_hide(moderator=m, followup=f, reason=r),
+        lambda m, f, r: services.followup_restore(moderator=m, followup=f, reason=r),
+        "follow-ups",
+    )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ModeratorPermissions, admin.ModelAdmin[AuditEvent]):
+    list_display = ["created_at", "action", "target_type", "target_id", "actor", "reason"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["reason", "actor__email"]
+    list_select_related = ["actor"]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,235 @@
+"""Questions, answers and follow-ups; the specialties they are filed under; the audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from forum.markdown import render_markdown
+
+SPECIALTY_SLUGS: tuple[str, ...] = (
+    "general-practice",
+    "emergency-medicine",
+    "neurology",
+    "neurosurgery",
+    "cardiology",
+    "pulmonology",
+    "gastroenterology",
+    "general-surgery",
+    "dermatology",
+    "endocrinology",
+    "psychiatry",
+    "orthopedics",
+    "rheumatology",
+    "obstetrics-gynecology",
+    "urology",
+    "nephrology",
+    "ent",
+    "ophthalmology",
+    "pediatrics",
+    "infectious-disease",
+    "hematology-oncology",
+    "allergy-immunology",
+)
+
+
+class Specialty(models.Model):
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    """The lifecycle of a question (DESIGN.md, 'The main flow')."""
+
+    SUBMITTED = "submitted", "Submitted"
+    QUEUED = "queued", "Waiting for a doctor"
+    CLAIMED = "claimed", "A doctor is answering"
+    NEEDS_INFO = "needs_info", "The doctor needs more information"
+    ANSWERED = "answered", "Answered"
+    CLOSED = "closed", "Closed"
+
+
+class AskingFor(models.TextChoices):
+    SELF = "self", "Myself"
+    CHILD = "child", "A child"
+    ADULT = "adult", "Another adult"
+
+
+class Duration(models.TextChoices):
+    HOURS = "less than a day", "Less than a day"
+    DAYS = "1-7 days", "1–7 days"
+    WEEKS = "1-4 weeks", "1–4 weeks"
+    MONTHS = "1-3 months", "1–3 months"
+    LONG = "more than 3 months", "More than 3 months"
+    UNKNOWN = "not sure", "Not sure"
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", "Emergency"
+    URGENT = "urgent", "Urgent"
+    SOON = "soon", "Soon"
+    ROUTINE = "routine", "Routine"
+
+
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def public(self) -> QuestionQuerySet:
+        """Answered, not hidden, not private: what anyone may read."""
+        return self.filter(status=Status.ANSWERED, is_hidden=False, is_private=False)
+
+
+class Question(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        help_text="Empty for questions imported from an archive.",
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=10000)
+    asking_for = models.CharField(max_length=8, choices=AskingFor.choices, default=AskingFor.SELF)
+    age_band = models.CharField(
+        max_length=8, blank=True, help_text="Of the person the question is about, when asked."
+    )
+    age_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    sex = models.CharField(max_length=8, blank=True)
+    duration = models.CharField(max_length=20, choices=Duration.choices, blank=True)
+    medicines = models.TextField(max_length=2000, blank=True)
+    specialty = models.ForeignKey(
+        Specialty,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+        help_text="Where the question is filed: chosen by the patient or suggested by triage.",
+    )
+    is_private = models.BooleanField(
+        default=False, help_text="Private questions are never shown to other patients."
+    )
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, blank=True)
+    priority = models.PositiveSmallIntegerField(default=0)
+    is_hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=500, blank=True)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "is_hidden", "is_private", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_hidden=False) | ~models.Q(hidden_reason=""),
+                name="forum_question_hidden_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:question-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Status.ANSWERED and not self.is_hidden and not self.is_private
+
+    @property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+
+class Answer(models.Model):
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer")
+    doctor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+    )
+    doctor_name = models.CharField(
+        max_length=120, blank=True, help_text="For imported answers with no account here."
+    )
+    specialty = models.ForeignKey(
+        Specialty, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=20000)
+    created_at = models.DateTimeField()
+    is_hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_hidden=False) | ~models.Q(hidden_reason=""),
+                name="forum_answer_hidden_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id}"
+
+    @property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+
+class FollowUp(models.Model):
+    """A message in the thread under an answer: the patient's follow-up or a doctor's reply."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="followups")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followups"
+    )
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Follow-up {self.pk} on {self.question_id}"
+
+    @property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+
+class AuditEvent(models.Model):
+    """Who did what to whom, and why: verifications, hides, restores, triage corrections."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=40, db_index=True)
+    target_type = models.CharField(max_length=40)
+    target_id = models.BigIntegerField()
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}#{self.target_id}"

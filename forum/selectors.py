@@ -1,0 +1,99 @@
+"""Reads. Every question a request touches comes through `question_get_for_user`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.access import user_can_act_as_doctor, user_can_moderate
+from forum.models import Answer, FollowUp, Question, Status
+
+_WORD = re.compile(r"[a-z]{3,}")
+_STOP = frozenset(
+    "the and for with that this have has had are was were but not you your from what when can "
+    "could would should about after before since been into they them their there then than "
+    "also very much more some any all its it's i'm i've my me".split()
+)
+
+
+def _with_display_relations(qs: QuerySet[Question]) -> QuerySet[Question]:
+    return qs.select_related(
+        "specialty", "author", "answer", "answer__doctor__doctor_profile", "answer__specialty"
+    )
+
+
+def questions_visible_to(user: Any) -> QuerySet[Question]:
+    """Every question this user may open. Health data: keep this the only definition."""
+    qs = Question.objects.all()
+    if user_can_moderate(user):
+        return qs
+    visible = Q(status=Status.ANSWERED, is_hidden=False, is_private=False)
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(author=user)
+        if user_can_act_as_doctor(user):
+            visible |= Q(is_hidden=False)
+    return qs.filter(visible)
+
+
+def question_get_for_user(*, user: Any, pk: int) -> Question:
+    """The question with its answer and follow-ups, or 404 if this user may not see it."""
+    followups = FollowUp.objects.select_related("author__doctor_profile")
+    if not user_can_moderate(user):
+        followups = followups.filter(is_hidden=False)
+    qs = _with_display_relations(questions_visible_to(user)).prefetch_related(
+        Prefetch("followups", queryset=followups)
+    )
+    try:
+        return qs.get(pk=pk)
+    except Question.DoesNotExist:
+        raise Http404("No such question.") from None
+
+
+def public_question_list(*, specialty: str = "", query: str = "") -> QuerySet[Question]:
+    qs = _with_display_relations(Question.objects.public())
+    if specialty:
+        qs = qs.filter(specialty__slug=specialty)
+    for term in query.split()[:8]:
+        qs = qs.filter(Q(title__icontains=term) | Q(body__icontains=term))
+    return qs.order_by("-answered_at", "-id")
+
+
+def questions_of_author(*, user: Any) -> QuerySet[Question]:
+    return _with_display_relations(Question.objects.filter(author=user)).order_by(
+        "-created_at", "-id"
+    )
+
+
+def visible_answer(question: Question, *, user: Any) -> Answer | None:
+    answer: Answer | None = getattr(question, "answer", None)
+    if answer is None:
+        try:
+            answer = Answer.objects.get(question=question)
+        except Answer.DoesNotExist:
+            return None
+    if answer.is_hidden and not user_can_moderate(user):
+        return None
+    return answer
+
+
+def _terms(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def similar_questions(*, question: Question, limit: int = 5) -> list[Question]:
+    """Public answered questions most like this one, by shared words in the same specialty.
+
+    A placeholder ranking until the similarity engine indexes the archive; it only ever
+    returns public questions and never the question itself.
+    """
+    candidates = Question.objects.public().exclude(pk=question.pk)
+    if question.specialty_id:
+        candidates = candidates.filter(specialty_id=question.specialty_id)
+    pool = list(_with_display_relations(candidates).order_by("-answered_at")[:200])
+    mine = _terms(f"{question.title} {question.title} {question.body}")
+    scored = [(len(mine & _terms(f"{q.title} {q.body}")), q) for q in pool]
+    scored.sort(key=lambda pair: -pair[0])
+    return [q for score, q in scored[:limit] if score > 0]

@@ -1,0 +1,36 @@
+"""The fixed specialty list (DESIGN.md). A data migration loads it; seed_demo re-checks it."""
+
+from __future__ import annotations
+
+SPECIALTIES: tuple[tuple[str, str, str], ...] = (
+    ("general-practice", "General practice", "First contact for most symptoms and check-ups."),
+    ("emergency-medicine", "Emergency medicine", "Sudden, severe or life-threatening problems."),
+    (
+        "neurology",
+        "Neurology",
+        "Brain, spinal cord, nerves and muscles: twitching, numbness, headaches, seizures.",
+    ),
+    ("neurosurgery", "Neurosurgery", "Surgery of the brain, spine and nerves."),
+    (
+        "cardiology",
+        "Cardiology",
+        "Heart and circulation: chest pain, palpitations, blood pressure.",
+    ),
+    ("pulmonology", "Pulmonology", "Lungs and breathing: cough, breathlessness, asthma."),
+    ("gastroenterology", "Gastroenterology", "Stomach, bowel and liver."),
+    ("general-surgery", "General surgery", "Abdominal pain that may need surgery, lumps, hernias."),
+    ("dermatology", "Dermatology", "Skin, hair and nails."),
+    ("endocrinology", "Endocrinology", "Hormones: diabetes, thyroid, metabolism."),
+    ("psychiatry", "Psychiatry", "Mood, anxiety, sleep and mental health."),
+    ("orthopedics", "Orthopedics", "Bones, joints, back and sports injuries."),
+    ("rheumatology", "Rheumatology", "Arthritis, autoimmune and connective-tissue diseases."),
+    ("obstetrics-gynecology", "Obstetrics & gynecology", "Pregnancy, periods and women's health."),
+    ("urology", "Urology", "Kidneys, bladder, prostate and male reproductive health."),
+    ("nephrology", "Nephrology", "Kidney function and fluid balance."),
+    ("ent", "Ear, nose & throat", "Ears, hearing, sinuses, throat and voice."),
+    ("ophthalmology", "Ophthalmology", "Eyes and vision."),
+    ("pediatrics", "Pediatrics", "Babies, children and teenagers."),
+    ("infectious-disease", "Infectious disease", "Fevers, infections, travel and vaccines."),
+    ("hematology-oncology", "Hematology & oncology", "Blood disorders and cancer."),
+    ("allergy-immunology", "Allergy & immunology", "Allergies, hives and immune problems."),
+)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import DoctorStatus, User
+from tests.factories import make_doctor, make_moderator, make_user
+
+
+@pytest.fixture
+def alice(db) -> User:
+    """A patient: the asker in most tests."""
+    return make_user(email="alice@example.test")
+
+
+@pytest.fixture
+def bob(db) -> User:
+    """Another patient, who must never see Alice's private questions."""
+    return make_user(email="bob@example.test")
+
+
+@pytest.fixture
+def doctor(db) -> User:
+    """A verified neurologist with two-factor set up."""
+    return make_doctor(email="doctor@example.test")
+
+
+@pytest.fixture
+def pending_doctor(db) -> User:
+    return make_doctor(email="pending@example.test", status=DoctorStatus.PENDING)
+
+
+@pytest.fixture
+def doctor_without_totp(db) -> User:
+    return make_doctor(email="no2fa@example.test", totp=False)
+
+
+@pytest.fixture
+def moderator(db) -> User:
+    return make_moderator()
