@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from django import template
-from django.utils.safestring import SafeString, mark_safe
+import html
 
+from django import template
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+
+from forum.markdown import render_markdown
 from forum.models import Question
 
 register = template.Library()
@@ -24,3 +29,10 @@ def person_line(question: Question) -> str:
 def safe_html(html: str) -> SafeString:
     """Mark HTML that `forum.markdown.render_markdown` has already sanitized."""
     return mark_safe(html)  # noqa: S308 - input is nh3-cleaned
+
+
+@register.filter
+def excerpt(markdown_text: str, length: int = 260) -> str:
+    """Plain text of a Markdown body, cut at a word boundary, for cards and lists."""
+    text = html.unescape(strip_tags(render_markdown(markdown_text)))
+    return Truncator(text).words(max(length // 6, 10), truncate="…")

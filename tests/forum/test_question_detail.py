@@ -100,3 +100,14 @@ def test_it_makes_the_same_number_of_queries_with_1_and_50_followups(client, ali
     for _ in range(45):
         make_question(status=Status.ANSWERED)
     assert count() == one
+
+
+@pytest.mark.django_db
+def test_it_shows_plain_text_excerpts_of_similar_answers(client, alice):
+    question = make_question(author=alice, status=Status.ANSWERED, title="Calf twitching at night")
+    other = make_question(status=Status.ANSWERED, title="Calf twitching after a run")
+    other.answer.body = "Cut down on **caffeine** & <sleep> more."
+    other.answer.save()
+    html = client.get(reverse("forum:question-detail", args=[question.pk])).content.decode()
+    assert "Cut down on caffeine &amp; &lt;sleep&gt; more." in html
+    assert "**caffeine**" not in html
