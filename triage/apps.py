@@ -5,3 +5,4 @@ from django.apps import AppConfig
 
 class TriageConfig(AppConfig):
     name = "triage"
+    verbose_name = "Triage engine"

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from triage import SPECIALTIES, URGENCY_LEVELS, assess, knowledge_base
+from triage.evaluation import Report, evaluate, load_posts
+
+DATA = Path(__file__).parent / "data" / "eval_posts.jsonl"
+SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="module")
+def posts() -> list[dict[str, object]]:
+    return load_posts(DATA)
+
+
+@pytest.fixture(scope="module")
+def report(posts: list[dict[str, object]]) -> Report:
+    return evaluate(posts)
+
+
+def test_the_evaluation_set_covers_every_level_specialty_flag_and_trap(
+    posts: list[dict[str, object]],
+) -> None:
+    assert len(posts) >= 150
+    assert {p["urgency"] for p in posts} == set(URGENCY_LEVELS)
+    assert {p["specialty"] for p in posts} == set(SPECIALTIES)
+    labelled = {f for p in posts for f in p["flags"]}  # type: ignore[attr-defined]
+    assert knowledge_base().flag_codes - labelled <= {
+        "child_fever_warning",
+        "stroke_speech",
+        "very_high_blood_pressure",
+    }
+    traps = {t for p in posts for t in p["traps"]}  # type: ignore[attr-defined]
+    assert {
+        "negation",
+        "family",
+        "history",
+        "hypothetical",
+        "misspelling",
+        "british",
+        "child",
+    } <= traps
+
+
+def test_it_catches_every_emergency(report: Report) -> None:
+    assert report.missed_emergencies == []
+    assert report.emergency_recall == 1.0
+
+
+def test_it_makes_no_context_errors(report: Report) -> None:
+    assert report.context_errors == []
+
+
+def test_it_keeps_quality_above_the_floor(report: Report) -> None:
+    assert report.urgency_accuracy >= 0.9
+    assert report.specialty_accuracy >= 0.85
+    assert report.cause_recall_at_5 >= 0.85
+    assert report.flag_precision >= 0.85
+    assert report.flag_recall >= 0.9
+
+
+def test_the_seed_neurology_question_is_soon_neurology_and_stress() -> None:
+    page = next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8")
+    question = page[page.index("Hello Doctor") : page.index("Kun Ge")].strip()
+    result = assess(question, age=24, sex="female")
+    assert result.urgency in ("soon", "routine")
+    assert result.specialty == "neurology"
+    assert "weakness" not in result.flag_codes
+    assert "stress_anxiety" in [c.code for c in result.causes[:3]]

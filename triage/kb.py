@@ -1,0 +1,494 @@
+"""Loading, validating and compiling the knowledge base in ``triage/kb/``.
+
+The knowledge base is reviewed data, not code. Loading refuses anything a reviewer could get
+subtly wrong (an unknown specialty, a misspelt urgency, a duplicate code, a reference to a
+concept that does not exist, an entry without a source) with a :class:`KnowledgeBaseError` naming
+the file and the entry, because a silently skipped red flag is the worst failure this engine has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from triage.matcher import PhraseMatcher
+from triage.result import SPECIALTIES, URGENCY_LEVELS
+from triage.text import Normaliser, fold, phrase_tokens, stem
+
+KB_DIR = Path(__file__).resolve().parent / "kb"
+
+CONTEXT_KINDS = (
+    "negation_forward",
+    "negation_backward",
+    "family_forward",
+    "family_backward",
+    "historical_forward",
+    "historical_backward",
+    "hypothetical_forward",
+    "speculation_forward",
+    "pseudo",
+    "terminators",
+)
+CONCEPT_KINDS = ("symptom", "condition", "modifier", "cue")
+SCOPES = ("near", "post")
+SEXES = ("female", "male")
+
+
+class KnowledgeBaseError(ValueError):
+    """A knowledge base file is malformed; the message names the file and entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    title: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    code: str
+    kind: str
+    terms: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRule:
+    code: str
+    label: str
+    urgency: str
+    specialty: str | None
+    source: str
+    # Each alternative is a conjunction of concept labels; any alternative raises the flag.
+    alternatives: tuple[tuple[str, ...], ...]
+    scope: str
+    age_min: float | None
+    age_max: float | None
+    sex: str | None
+    min_duration_days: float | None
+    max_duration_days: float | None
+    supersedes: tuple[str, ...]
+    advice: str | None
+    # Alternatives that raise the flag whatever the stated duration ("worsening" twitching).
+    duration_free: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Complaint:
+    code: str
+    label: str
+    specialty: str
+    urgency: str
+    weight: float
+    source: str
+    causes: tuple[tuple[str, float], ...]
+    ask: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CauseRule:
+    code: str
+    label: str
+    specialty: str
+    source: str
+    sex: str | None
+    cue_label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    version: str
+    sources: Mapping[str, Source]
+    concepts: Mapping[str, Concept]
+    flags: tuple[FlagRule, ...]
+    complaints: tuple[Complaint, ...]
+    causes: Mapping[str, CauseRule]
+    relatives: Mapping[str, frozenset[str]]
+    current_verbs: frozenset[str]
+    advice: Mapping[str, str]
+    crisis_advice: str
+    matcher: PhraseMatcher
+    normaliser: Normaliser
+    # label -> concept kind, for every label the matcher can report
+    kinds: Mapping[str, str]
+
+    @property
+    def flag_codes(self) -> frozenset[str]:
+        return frozenset(f.code for f in self.flags)
+
+
+def _fail(where: str, message: str) -> KnowledgeBaseError:
+    return KnowledgeBaseError(f"{where}: {message}")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise _fail(path.name, f"not valid YAML ({exc})") from exc
+    if not isinstance(data, dict):
+        raise _fail(path.name, "the top level must be a mapping")
+    return data
+
+
+def _check_keys(
+    where: str, entry: Mapping[str, Any], required: set[str], optional: set[str]
+) -> None:
+    missing = required - entry.keys()
+    if missing:
+        raise _fail(where, f"missing {', '.join(sorted(missing))}")
+    unknown = entry.keys() - required - optional
+    if unknown:
+        raise _fail(where, f"unknown key(s) {', '.join(sorted(unknown))}")
+
+
+def _str_list(where: str, value: Any, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise _fail(where, f"{what} must be a non-empty list")
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise _fail(where, f"{what} must hold non-empty strings, got {item!r}")
+    return tuple(item.strip() for item in value)
+
+
+def _number(where: str, value: Any, what: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise _fail(where, f"{what} must be a non-negative number, got {value!r}")
+    return float(value)
+
+
+class _Builder:
+    def __init__(self, kb_dir: Path) -> None:
+        self.kb_dir = kb_dir
+        self.phrases: list[tuple[str, str, str]] = []  # (where, phrase, label)
+        self.kinds: dict[str, str] = {}
+
+    def add_terms(self, where: str, label: str, kind: str, terms: Iterable[str]) -> None:
+        self.kinds[label] = kind
+        for term in terms:
+            self.phrases.append((where, term, label))
+
+
+def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
+    """Read, validate and compile every file under ``kb_dir``."""
+    b = _Builder(kb_dir)
+    meta = _read(kb_dir / "kb.yaml")
+    _check_keys("kb.yaml", meta, {"version", "sources", "advice", "crisis_advice"}, set())
+    version = meta["version"]
+    if not isinstance(version, str) or not version:
+        raise _fail("kb.yaml", "version must be a non-empty string")
+    sources: dict[str, Source] = {}
+    for sid, info in (meta["sources"] or {}).items():
+        if not isinstance(info, dict):
+            raise _fail(f"kb.yaml source {sid}", "must be a mapping with title and kind")
+        _check_keys(f"kb.yaml source {sid}", info, {"title", "kind"}, {"file"})
+        sources[str(sid)] = Source(str(sid), str(info["title"]), str(info["kind"]))
+    advice = meta["advice"]
+    if not isinstance(advice, dict) or set(advice) != set(URGENCY_LEVELS):
+        raise _fail("kb.yaml", f"advice must have exactly the levels {', '.join(URGENCY_LEVELS)}")
+
+    def check_source(where: str, value: Any) -> str:
+        if value not in sources:
+            raise _fail(where, f"unknown source {value!r} (declare it in kb.yaml)")
+        return str(value)
+
+    def check_specialty(where: str, value: Any) -> str:
+        if value not in SPECIALTIES:
+            raise _fail(where, f"unknown specialty {value!r}")
+        return str(value)
+
+    def check_urgency(where: str, value: Any) -> str:
+        if value not in URGENCY_LEVELS:
+            raise _fail(where, f"bad urgency {value!r}; use one of {', '.join(URGENCY_LEVELS)}")
+        return str(value)
+
+    # Context triggers and spelling lexicon.
+    ctx = _read(kb_dir / "context.yaml")
+    _check_keys(
+        "context.yaml",
+        ctx,
+        {"version", "source", "triggers", "relatives", "current_verbs", "replacements"},
+        set(),
+    )
+    check_source("context.yaml", ctx["source"])
+    triggers = ctx["triggers"]
+    if not isinstance(triggers, dict) or set(triggers) != set(CONTEXT_KINDS):
+        raise _fail("context.yaml", f"triggers must have exactly {', '.join(CONTEXT_KINDS)}")
+    for kind in CONTEXT_KINDS:
+        b.add_terms(
+            f"context.yaml {kind}",
+            f"ctx:{kind}",
+            "context",
+            _str_list("context.yaml", triggers[kind], kind),
+        )
+    relatives: dict[str, frozenset[str]] = {}
+    for group in ("child", "adult"):
+        words = _str_list("context.yaml relatives", (ctx["relatives"] or {}).get(group), group)
+        relatives[group] = frozenset(words)
+        b.add_terms(f"context.yaml relatives {group}", f"rel:{group}", "context", words)
+    current_verbs = frozenset(_str_list("context.yaml", ctx["current_verbs"], "current_verbs"))
+    replacements = ctx["replacements"]
+    if not isinstance(replacements, dict):
+        raise _fail("context.yaml", "replacements must map a word to its standard spelling")
+    flat_replacements: dict[str, str] = {}
+    for group, mapping in replacements.items():
+        if not isinstance(mapping, dict):
+            raise _fail(f"context.yaml replacements {group}", "must be a mapping")
+        for k, v in mapping.items():
+            if not isinstance(v, str) or not v.strip():
+                raise _fail(f"context.yaml replacements {group}", f"bad replacement for {k!r}")
+            flat_replacements[str(k)] = v
+
+    # Shared concepts.
+    concepts: dict[str, Concept] = {}
+    cdata = _read(kb_dir / "concepts.yaml")
+    for i, entry in enumerate(cdata.get("concepts") or []):
+        where = f"concepts.yaml entry {i + 1} ({entry.get('code', '?')})"
+        _check_keys(where, entry, {"code", "kind", "terms", "source"}, set())
+        code = str(entry["code"])
+        if code in concepts:
+            raise _fail(where, f"duplicate concept code {code!r}")
+        if entry["kind"] not in CONCEPT_KINDS:
+            raise _fail(where, f"kind must be one of {', '.join(CONCEPT_KINDS)}")
+        concepts[code] = Concept(
+            code,
+            entry["kind"],
+            _str_list(where, entry["terms"], "terms"),
+            check_source(where, entry["source"]),
+        )
+        b.add_terms(where, code, entry["kind"], concepts[code].terms)
+
+    # Causes.
+    causes: dict[str, CauseRule] = {}
+    cause_file = _read(kb_dir / "causes.yaml")
+    for i, entry in enumerate(cause_file.get("causes") or []):
+        where = f"causes.yaml entry {i + 1} ({entry.get('code', '?')})"
+        _check_keys(where, entry, {"code", "label", "specialty", "source"}, {"cues", "sex"})
+        code = str(entry["code"])
+        if code in causes:
+            raise _fail(where, f"duplicate cause code {code!r}")
+        sex = entry.get("sex")
+        if sex is not None and sex not in SEXES:
+            raise _fail(where, f"sex must be one of {', '.join(SEXES)}")
+        cue_label = None
+        if entry.get("cues"):
+            cue_label = f"cause:{code}"
+            b.add_terms(where, cue_label, "cue", _str_list(where, entry["cues"], "cues"))
+        causes[code] = CauseRule(
+            code,
+            str(entry["label"]),
+            check_specialty(where, entry["specialty"]),
+            check_source(where, entry["source"]),
+            sex,
+            cue_label,
+        )
+
+    # Complaint areas; each is also a concept flags can refer to.
+    complaints: list[Complaint] = []
+    comp_file = _read(kb_dir / "complaints.yaml")
+    for i, entry in enumerate(comp_file.get("complaints") or []):
+        where = f"complaints.yaml entry {i + 1} ({entry.get('code', '?')})"
+        _check_keys(
+            where,
+            entry,
+            {"code", "label", "specialty", "urgency", "source", "terms", "causes"},
+            {"weight", "ask"},
+        )
+        code = str(entry["code"])
+        if code in concepts or any(c.code == code for c in complaints):
+            raise _fail(where, f"duplicate code {code!r}")
+        raw_causes = entry["causes"]
+        if not isinstance(raw_causes, dict) or not raw_causes:
+            raise _fail(where, "causes must map cause codes to prior weights")
+        for cause_code, prior in raw_causes.items():
+            if cause_code not in causes:
+                raise _fail(where, f"unknown cause {cause_code!r}")
+            _number(where, prior, f"prior for {cause_code}")
+        weight = _number(where, entry.get("weight", 1.0), "weight")
+        complaints.append(
+            Complaint(
+                code,
+                str(entry["label"]),
+                check_specialty(where, entry["specialty"]),
+                check_urgency(where, entry["urgency"]),
+                1.0 if weight is None else weight,
+                check_source(where, entry["source"]),
+                tuple((str(k), float(v)) for k, v in raw_causes.items()),
+                _str_list(where, entry["ask"], "ask") if "ask" in entry else (),
+            )
+        )
+        concepts[code] = Concept(
+            code, "symptom", _str_list(where, entry["terms"], "terms"), complaints[-1].source
+        )
+        b.add_terms(where, code, "symptom", concepts[code].terms)
+
+    # Red flags.
+    flags: list[FlagRule] = []
+    flag_dir = kb_dir / "flags"
+    for path in sorted(flag_dir.glob("*.yaml")):
+        for i, entry in enumerate(_read(path).get("flags") or []):
+            where = f"flags/{path.name} entry {i + 1} ({entry.get('code', '?')})"
+            flags.append(
+                _flag(where, entry, b, concepts, check_source, check_specialty, check_urgency)
+            )
+    codes = [f.code for f in flags]
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        raise _fail("flags/", f"duplicate flag code(s) {', '.join(duplicates)}")
+    for rule in flags:
+        for other in rule.supersedes:
+            if other not in codes:
+                raise _fail(f"flag {rule.code}", f"supersedes unknown flag {other!r}")
+
+    # Compile every phrase into one matcher. Long words from the knowledge base form the
+    # vocabulary that one-letter misspellings are corrected towards.
+    vocabulary = frozenset(
+        fold(w)
+        for _, phrase, label in b.phrases
+        if not label.startswith("ctx:")
+        for w in phrase.split()
+        if len(w) >= 7 and w.isalpha()
+    )
+    normaliser = Normaliser(flat_replacements, vocabulary)
+    matcher = PhraseMatcher()
+    for where, phrase, label in b.phrases:
+        tokens = phrase_tokens(phrase, normaliser)
+        try:
+            matcher.add(tokens, label)
+            for variant in _variants(tokens):
+                matcher.add(variant, label)
+        except ValueError as exc:
+            raise _fail(where, str(exc)) from exc
+
+    return KnowledgeBase(
+        version=version,
+        sources=sources,
+        concepts=concepts,
+        flags=tuple(flags),
+        complaints=tuple(complaints),
+        causes=causes,
+        relatives=relatives,
+        current_verbs=frozenset(stem(fold(v)) for v in current_verbs),
+        advice={k: str(v) for k, v in advice.items()},
+        crisis_advice=str(meta["crisis_advice"]),
+        matcher=matcher,
+        normaliser=normaliser,
+        kinds=b.kinds,
+    )
+
+
+_SPLIT_CONTRACTIONS = {
+    "cant": ("can", "not"),
+    "dont": ("do", "not"),
+    "doesnt": ("does", "not"),
+    "wont": ("will", "not"),
+    "isnt": ("is", "not"),
+    "havent": ("have", "not"),
+    "hasnt": ("has", "not"),
+    "didnt": ("did", "not"),
+    "im": ("i", "am"),
+    "ive": ("i", "have"),
+}
+_SPLIT_STEMMED = {k: tuple(stem(w) for w in v) for k, v in _SPLIT_CONTRACTIONS.items()}
+
+
+def _variants(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """Spelled-out forms of contractions ("can't" also as "can not")."""
+    if not any(t in _SPLIT_STEMMED for t in tokens):
+        return []
+    out: list[str] = []
+    for t in tokens:
+        out.extend(_SPLIT_STEMMED.get(t, (t,)))
+    return [tuple(out)]
+
+
+def _flag(
+    where: str,
+    entry: Mapping[str, Any],
+    b: _Builder,
+    concepts: Mapping[str, Concept],
+    check_source: Any,
+    check_specialty: Any,
+    check_urgency: Any,
+) -> FlagRule:
+    _check_keys(
+        where,
+        entry,
+        {"code", "label", "urgency", "source"},
+        {
+            "specialty",
+            "any",
+            "all",
+            "scope",
+            "age_min",
+            "age_max",
+            "sex",
+            "min_duration_days",
+            "max_duration_days",
+            "supersedes",
+            "advice",
+            "all_ignoring_duration",
+        },
+    )
+    code = str(entry["code"])
+    alternatives: list[tuple[str, ...]] = []
+    duration_free = [
+        _group(where, g, b, concepts) for g in entry.get("all_ignoring_duration") or []
+    ]
+    if "any" in entry:
+        label = f"flag:{code}"
+        b.add_terms(where, label, "symptom", _str_list(where, entry["any"], "any"))
+        alternatives.append((label,))
+    for group in entry.get("all") or []:
+        alternatives.append(_group(where, group, b, concepts))
+    if not alternatives:
+        raise _fail(where, "a flag needs 'any' phrases or 'all' groups")
+    scope = entry.get("scope", "near")
+    if scope not in SCOPES:
+        raise _fail(where, f"scope must be one of {', '.join(SCOPES)}")
+    sex = entry.get("sex")
+    if sex is not None and sex not in SEXES:
+        raise _fail(where, f"sex must be one of {', '.join(SEXES)}")
+    specialty = entry.get("specialty")
+    supersedes = entry.get("supersedes") or []
+    if not isinstance(supersedes, list):
+        raise _fail(where, "supersedes must be a list of flag codes")
+    return FlagRule(
+        code=code,
+        label=str(entry["label"]),
+        urgency=check_urgency(where, entry["urgency"]),
+        specialty=None if specialty is None else check_specialty(where, specialty),
+        source=check_source(where, entry["source"]),
+        alternatives=tuple(alternatives),
+        scope=scope,
+        age_min=_number(where, entry.get("age_min"), "age_min"),
+        age_max=_number(where, entry.get("age_max"), "age_max"),
+        sex=sex,
+        min_duration_days=_number(where, entry.get("min_duration_days"), "min_duration_days"),
+        max_duration_days=_number(where, entry.get("max_duration_days"), "max_duration_days"),
+        supersedes=tuple(str(s) for s in supersedes),
+        advice=None if entry.get("advice") is None else str(entry["advice"]),
+        duration_free=tuple(duration_free),
+    )
+
+
+def _group(where: str, group: Any, b: _Builder, concepts: Mapping[str, Concept]) -> tuple[str, ...]:
+    labels: list[str] = []
+    for part in _str_list(where, group, "each group of all"):
+        if part.startswith("@"):
+            ref = part[1:]
+            if ref not in concepts:
+                raise _fail(where, f"unknown concept @{ref}")
+            labels.append(ref)
+        else:
+            label = f"lit:{part}"
+            b.add_terms(where, label, "symptom", [part])
+            labels.append(label)
+    return tuple(labels)
