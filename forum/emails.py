@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 
 
 def send_templated_email(*, template: str, to: list[str], context: dict[str, Any]) -> None:
-    context = {"site_name": settings.SITE_NAME, **context}
+    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
     text = render_to_string(f"emails/{template}_body.txt", context)
     html = render_to_string(f"emails/{template}_body.html", context)

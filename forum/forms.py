@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import Sex
-from forum.models import AskingFor, Duration, Specialty
+from forum.models import AskingFor, Duration, Specialty, Urgency
 
 
 class AskForm(forms.Form):
@@ -90,3 +90,33 @@ class FollowUpForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
     specialty = forms.SlugField(required=False, max_length=40)
+
+
+class InfoRequestForm(forms.Form):
+    message = forms.CharField(
+        label="What do you need to know?",
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class InfoReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply to the doctor",
+        min_length=2,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class RerouteForm(forms.Form):
+    specialty = forms.ModelChoiceField(
+        queryset=Specialty.objects.all(), to_field_name="slug", label="Send to"
+    )
+    reason = forms.CharField(max_length=500, min_length=5, label="Why")
+
+
+class CorrectTriageForm(forms.Form):
+    urgency = forms.ChoiceField(choices=Urgency.choices, label="Correct urgency")
+    reason = forms.CharField(max_length=500, min_length=5, label="Why")

@@ -80,6 +80,14 @@ class Urgency(models.TextChoices):
     ROUTINE = "routine", "Routine"
 
 
+PRIORITY: dict[str, int] = {
+    Urgency.EMERGENCY: 40,
+    Urgency.URGENT: 30,
+    Urgency.SOON: 20,
+    Urgency.ROUTINE: 10,
+}
+
+
 class QuestionQuerySet(models.QuerySet["Question"]):
     def public(self) -> QuestionQuerySet:
         """Answered, not hidden, not private: what anyone may read."""
@@ -124,8 +132,21 @@ class Question(models.Model):
     is_hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=500, blank=True)
     external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="claimed_questions",
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    queued_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it first entered the queue: waiting time counts from here.",
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
 
     objects = QuestionQuerySet.as_manager()
@@ -134,6 +155,9 @@ class Question(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "is_hidden", "is_private", "-created_at"]),
+            models.Index(
+                fields=["status", "-priority", "queued_at"], name="forum_question_queue_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -193,10 +217,20 @@ class Answer(models.Model):
         return render_markdown(self.body)
 
 
+class FollowUpKind(models.TextChoices):
+    FOLLOW_UP = "followup", "Follow-up"
+    INFO_REQUEST = "info_request", "Doctor asks for more information"
+    INFO_REPLY = "info_reply", "Patient's reply with more information"
+
+
 class FollowUp(models.Model):
-    """A message in the thread under an answer: the patient's follow-up or a doctor's reply."""
+    """A message in a question's thread: a request for information and its reply, or a
+    follow-up under the answer."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="followups")
+    kind = models.CharField(
+        max_length=14, choices=FollowUpKind.choices, default=FollowUpKind.FOLLOW_UP
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followups"
     )
@@ -233,3 +267,74 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}#{self.target_id}"
+
+
+class AssessmentSource(models.TextChoices):
+    ENGINE = "engine", "Triage engine"
+    RETRIAGE = "retriage", "Re-triage"
+    DOCTOR = "doctor", "Doctor's correction"
+
+
+class Assessment(models.Model):
+    """One triage of a question. Rows are only ever added: the newest is the one in force."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="assessments")
+    source = models.CharField(max_length=10, choices=AssessmentSource.choices)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices)
+    specialty = models.CharField(max_length=40, blank=True)
+    result = models.JSONField(help_text="The engine's full result (DESIGN.md contract).")
+    text = models.TextField(help_text="The text that was assessed; evidence offsets point into it.")
+    engine_version = models.CharField(max_length=40)
+    kb_version = models.CharField(max_length=40, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(source="doctor") | ~models.Q(reason=""),
+                name="forum_assessment_correction_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_urgency_display()} ({self.source}) for question {self.question_id}"
+
+
+class NotificationKind(models.TextChoices):
+    ANSWERED = "answered", "Your question was answered"
+    INFO_REQUESTED = "info_requested", "A doctor needs more information"
+    FOLLOW_UP = "followup", "New follow-up"
+    NEW_URGENT = "new_urgent", "New urgent question"
+    NEW_EMERGENCY = "new_emergency", "New emergency question"
+    INFO_RECEIVED = "info_received", "The patient replied"
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.CharField(max_length=300)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set once the e-mail went out, so a retried task sends none.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

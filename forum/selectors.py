@@ -7,9 +7,10 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.access import user_can_act_as_doctor, user_can_moderate
-from forum.models import Answer, FollowUp, Question, Status
+from forum.models import Answer, Assessment, FollowUp, Notification, Question, Status
 
 _WORD = re.compile(r"[a-z]{3,}")
 _STOP = frozenset(
@@ -44,7 +45,7 @@ def question_get_for_user(*, user: Any, pk: int) -> Question:
     if not user_can_moderate(user):
         followups = followups.filter(is_hidden=False)
     qs = _with_display_relations(questions_visible_to(user)).prefetch_related(
-        Prefetch("followups", queryset=followups)
+        Prefetch("followups", queryset=followups), "assessments"
     )
     try:
         return qs.get(pk=pk)
@@ -97,3 +98,40 @@ def similar_questions(*, question: Question, limit: int = 5) -> list[Question]:
     scored = [(len(mine & _terms(f"{q.title} {q.body}")), q) for q in pool]
     scored.sort(key=lambda pair: -pair[0])
     return [q for score, q in scored[:limit] if score > 0]
+
+
+def latest_assessment(question: Question) -> Assessment | None:
+    """The assessment in force: the newest row (doctor correction, re-triage or engine)."""
+    prefetched = getattr(question, "_prefetched_objects_cache", {}).get("assessments")
+    if prefetched is not None:
+        rows = sorted(prefetched, key=lambda a: (a.created_at, a.pk), reverse=True)
+        return rows[0] if rows else None
+    return question.assessments.order_by("-created_at", "-id").first()
+
+
+def queue_for_doctor(*, doctor: Any) -> QuerySet[Question]:
+    """What a verified doctor may work on: their specialties' waiting questions, most urgent
+    first, then longest waiting. Claims held by others are left out until they expire."""
+    now = timezone.now()
+    specialties = doctor.doctor_profile.specialties.values("pk")
+    return (
+        Question.objects.filter(specialty__in=specialties, is_hidden=False)
+        .filter(
+            Q(status=Status.QUEUED)
+            | Q(status=Status.CLAIMED, claimed_until__lte=now)
+            | Q(status=Status.CLAIMED, claimed_by=doctor)
+        )
+        .select_related("specialty", "author", "claimed_by")
+        .prefetch_related("assessments")
+        .order_by("-priority", "queued_at", "id")
+    )
+
+
+def notifications_for(*, user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("question")
+
+
+def unread_notification_count(*, user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at=None).count()

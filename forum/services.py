@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.access import user_can_act_as_doctor
 from accounts.models import User
-from forum.models import Answer, AskingFor, AuditEvent, FollowUp, Question, Specialty, Status
+from forum.models import (
+    PRIORITY,
+    Answer,
+    AskingFor,
+    Assessment,
+    AssessmentSource,
+    AuditEvent,
+    FollowUp,
+    FollowUpKind,
+    NotificationKind,
+    Question,
+    Specialty,
+    Status,
+    Urgency,
+)
+from forum.notifications import doctors_for_specialty, moderators, notify
+from forum.triage_adapter import assess_question, question_text
+
+log = logging.getLogger(__name__)
+
+
+class QueueError(ValidationError):
+    """A queue action that cannot happen now (claimed by someone else, limit reached, …)."""
+
+
+def _require_doctor(user: User) -> None:
+    if not user_can_act_as_doctor(user):
+        raise PermissionDenied("Only verified doctors with two-factor authentication can do this.")
 
 
 def age_band(age_years: int | None) -> str:
@@ -53,33 +84,65 @@ def question_create(
             status=Status.SUBMITTED,
             created_at=timezone.now(),
         )
+        question_id = question.pk
+        transaction.on_commit(lambda: enqueue_triage(question_id))
     return question
 
 
-def answer_create(*, doctor: User, question: Question, body: str) -> Answer:
-    """A verified doctor answers. Raises PermissionDenied for anyone else.
+def enqueue_triage(question_id: int) -> bool:
+    """Hand the question to a worker. Never raises: with the broker down or frozen the question
+    stays `submitted` and the sweeper re-enqueues it later. Returns whether it was enqueued."""
+    from forum.tasks import triage_question
 
-    The question row is locked so two answers cannot race past the `already answered` check.
+    try:
+        triage_question.apply_async(args=[question_id], retry=False)
+    except Exception:  # the broker's client raises many types; all mean "not enqueued"
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            raise
+        log.warning(
+            "Could not enqueue triage of question %s; the sweeper will", question_id, exc_info=True
+        )
+        return False
+    return True
+
+
+def answer_create(*, doctor: User, question: Question, body: str) -> Answer:
+    """Publish the doctor's answer. Needs a live claim by this doctor on the question.
+
+    The claim is checked and consumed by one conditional update, so an expired or stolen claim
+    can never publish. Side effects: the patient is notified (in-app and by e-mail).
     """
-    if not user_can_act_as_doctor(doctor):
-        raise PermissionDenied("Only verified doctors with two-factor authentication can answer.")
+    _require_doctor(doctor)
     if not body.strip():
         raise ValidationError({"body": "Write an answer."})
+    now = timezone.now()
     with transaction.atomic():
-        locked = Question.objects.select_for_update().get(pk=question.pk)
-        if locked.status == Status.ANSWERED or Answer.objects.filter(question=locked).exists():
-            raise ValidationError("This question has already been answered.")
-        if locked.is_hidden:
-            raise ValidationError("This question has been hidden by a moderator.")
+        won = Question.objects.filter(
+            pk=question.pk,
+            status=Status.CLAIMED,
+            claimed_by=doctor,
+            claimed_until__gt=now,
+            is_hidden=False,
+        ).update(status=Status.ANSWERED, answered_at=now, claimed_until=None)
+        if not won:
+            raise ValidationError(
+                "Claim the question before answering (your claim may have expired)."
+            )
+        locked = Question.objects.get(pk=question.pk)
         profile = doctor.doctor_profile
         specialty = locked.specialty
         if specialty is None or not profile.specialties.filter(pk=specialty.pk).exists():
             specialty = profile.specialties.order_by("name").first()
-        now = timezone.now()
         answer = Answer.objects.create(
             question=locked, doctor=doctor, specialty=specialty, body=body.strip(), created_at=now
         )
-        Question.objects.filter(pk=locked.pk).update(status=Status.ANSWERED, answered_at=now)
+        if locked.author is not None:
+            notify(
+                users=[locked.author],
+                kind=NotificationKind.ANSWERED,
+                question=locked,
+                message=f"{profile.display_name} answered “{locked.title}”.",
+            )
     question.refresh_from_db()
     return answer
 
@@ -97,7 +160,17 @@ def followup_create(*, author: User, question: Question, body: str) -> FollowUp:
         raise ValidationError("Follow-ups open once a doctor has answered.")
     if not body.strip():
         raise ValidationError({"body": "Write a message."})
-    return FollowUp.objects.create(question=question, author=author, body=body.strip())
+    with transaction.atomic():
+        followup = FollowUp.objects.create(question=question, author=author, body=body.strip())
+        other = answer.doctor if is_asker else question.author
+        if other is not None:
+            notify(
+                users=[other],
+                kind=NotificationKind.FOLLOW_UP,
+                question=question,
+                message=f"New follow-up on “{question.title}”.",
+            )
+    return followup
 
 
 def _set_hidden(*, moderator: User, obj: Any, hidden: bool, reason: str, target_type: str) -> None:
@@ -148,3 +221,285 @@ def followup_restore(*, moderator: User, followup: FollowUp, reason: str) -> Non
     _set_hidden(
         moderator=moderator, obj=followup, hidden=False, reason=reason, target_type="followup"
     )
+
+
+# --- Triage -----------------------------------------------------------------------------------
+
+
+def question_triage(*, question_id: int) -> Assessment | None:
+    """Triage a `submitted` question, store the assessment and queue it with its priority.
+
+    Idempotent: a question that has left `submitted` is not touched again, so a redelivered task
+    changes nothing. Side effects: doctors of the specialty (and moderators, for an emergency)
+    are alerted about urgent and emergency questions.
+    """
+    with transaction.atomic():
+        question = (
+            Question.objects.select_for_update().filter(pk=question_id).select_related().first()
+        )
+        if question is None or question.status != Status.SUBMITTED:
+            return None
+        result = assess_question(question)
+        data = result.to_dict()
+        assessment = Assessment.objects.create(
+            question=question,
+            source=AssessmentSource.ENGINE,
+            urgency=result.urgency,
+            specialty=result.specialty,
+            result=data,
+            text=question_text(question),
+            engine_version=result.engine_version,
+            kb_version=result.kb_version,
+        )
+        if question.specialty_id is None:
+            question.specialty = Specialty.objects.filter(slug=result.specialty).first()
+        now = timezone.now()
+        question.urgency = result.urgency
+        question.priority = PRIORITY[result.urgency]
+        question.status = Status.QUEUED
+        question.queued_at = question.queued_at or now
+        question.save(
+            update_fields=["specialty", "urgency", "priority", "status", "queued_at", "updated_at"]
+        )
+        _alert_doctors(question)
+    return assessment
+
+
+def _alert_doctors(question: Question) -> None:
+    if question.urgency == Urgency.EMERGENCY:
+        kind, label = NotificationKind.NEW_EMERGENCY, "Emergency"
+        users = {*doctors_for_specialty(question.specialty_id), *moderators()}
+    elif question.urgency == Urgency.URGENT:
+        kind, label = NotificationKind.NEW_URGENT, "Urgent"
+        users = set(doctors_for_specialty(question.specialty_id))
+    else:
+        return
+    notify(
+        users=users,
+        kind=kind,
+        question=question,
+        message=f"{label} question waiting: “{question.title}”.",
+    )
+
+
+def question_retriage(*, question_id: int) -> Assessment | None:
+    """Re-run the engine on a question already triaged; adds an assessment, keeps the history."""
+    with transaction.atomic():
+        question = Question.objects.select_for_update().filter(pk=question_id).first()
+        if question is None:
+            return None
+        if question.status == Status.SUBMITTED:
+            return question_triage(question_id=question_id)
+        result = assess_question(question)
+        assessment = Assessment.objects.create(
+            question=question,
+            source=AssessmentSource.RETRIAGE,
+            urgency=result.urgency,
+            specialty=result.specialty,
+            result=result.to_dict(),
+            text=question_text(question),
+            engine_version=result.engine_version,
+            kb_version=result.kb_version,
+        )
+        if not question.assessments.filter(source=AssessmentSource.DOCTOR).exists():
+            # A doctor's correction outranks the engine: re-triage never overrides it.
+            question.urgency = result.urgency
+            question.priority = PRIORITY[result.urgency]
+            question.save(update_fields=["urgency", "priority", "updated_at"])
+    return assessment
+
+
+def questions_sweep_submitted(*, older_than_seconds: int | None = None) -> int:
+    """Re-enqueue questions left `submitted` (the broker was down when they were posted)."""
+    age = (
+        older_than_seconds if older_than_seconds is not None else settings.QUEUE_SWEEP_AFTER_SECONDS
+    )
+    cutoff = timezone.now() - timedelta(seconds=age)
+    ids = list(
+        Question.objects.filter(status=Status.SUBMITTED, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    return sum(1 for pk in ids if enqueue_triage(pk))
+
+
+# --- The doctor's queue -------------------------------------------------------------------------
+
+
+def question_claim(*, doctor: User, question_id: int) -> Question:
+    """Claim a queued question (or one whose claim expired) for this doctor.
+
+    Exactly one of two doctors claiming at once wins: the claim is a single conditional UPDATE.
+    The doctor's own row is locked so one doctor cannot race past the claim limit either.
+    """
+    _require_doctor(doctor)
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=doctor.pk).first()
+        held = Question.objects.filter(
+            status=Status.CLAIMED, claimed_by=doctor, claimed_until__gt=now
+        ).exclude(pk=question_id)
+        if held.count() >= settings.QUEUE_MAX_CLAIMS:
+            raise QueueError(
+                f"You already hold {settings.QUEUE_MAX_CLAIMS} claims: answer or release one first."
+            )
+        specialties = doctor.doctor_profile.specialties.values("pk")
+        won = (
+            Question.objects.filter(pk=question_id, is_hidden=False, specialty__in=specialties)
+            .filter(
+                Q(status=Status.QUEUED)
+                | Q(status=Status.CLAIMED, claimed_until__lte=now)
+                | Q(status=Status.CLAIMED, claimed_by=doctor)
+            )
+            .update(
+                status=Status.CLAIMED,
+                claimed_by=doctor,
+                claimed_until=now + timedelta(minutes=settings.QUEUE_CLAIM_MINUTES),
+            )
+        )
+        if not won:
+            raise QueueError(
+                "Another doctor has claimed this question, or it is not in your queue."
+            )
+    return Question.objects.get(pk=question_id)
+
+
+def question_release(*, doctor: User, question_id: int) -> None:
+    """Give a claimed question back to the queue."""
+    _require_doctor(doctor)
+    released = Question.objects.filter(
+        pk=question_id, status=Status.CLAIMED, claimed_by=doctor
+    ).update(status=Status.QUEUED, claimed_by=None, claimed_until=None)
+    if not released:
+        raise QueueError("You do not hold a claim on this question.")
+
+
+def claims_release_expired() -> int:
+    """Put questions whose claim has run out back in the queue (run by beat)."""
+    return Question.objects.filter(status=Status.CLAIMED, claimed_until__lte=timezone.now()).update(
+        status=Status.QUEUED, claimed_by=None, claimed_until=None
+    )
+
+
+def question_request_info(*, doctor: User, question_id: int, message: str) -> FollowUp:
+    """Ask the patient for more information: `needs_info` until they reply. Needs a live claim."""
+    _require_doctor(doctor)
+    if not message.strip():
+        raise ValidationError({"message": "Write what you need to know."})
+    with transaction.atomic():
+        won = Question.objects.filter(
+            pk=question_id,
+            status=Status.CLAIMED,
+            claimed_by=doctor,
+            claimed_until__gt=timezone.now(),
+        ).update(status=Status.NEEDS_INFO, claimed_until=None)
+        if not won:
+            raise QueueError("Claim the question first (your claim may have expired).")
+        question = Question.objects.get(pk=question_id)
+        followup = FollowUp.objects.create(
+            question=question, author=doctor, kind=FollowUpKind.INFO_REQUEST, body=message.strip()
+        )
+        if question.author is not None:
+            notify(
+                users=[question.author],
+                kind=NotificationKind.INFO_REQUESTED,
+                question=question,
+                message=f"A doctor needs more information about “{question.title}”.",
+            )
+    return followup
+
+
+def question_reply_info(*, author: User, question_id: int, message: str) -> FollowUp:
+    """The patient answers the doctor's request; the question goes back into the queue."""
+    if not message.strip():
+        raise ValidationError({"body": "Write your reply."})
+    with transaction.atomic():
+        back = Question.objects.filter(
+            pk=question_id, author=author, status=Status.NEEDS_INFO
+        ).update(status=Status.QUEUED)
+        if not back:
+            raise QueueError("This question is not waiting for your reply.")
+        question = Question.objects.get(pk=question_id)
+        followup = FollowUp.objects.create(
+            question=question, author=author, kind=FollowUpKind.INFO_REPLY, body=message.strip()
+        )
+        if question.claimed_by is not None:
+            notify(
+                users=[question.claimed_by],
+                kind=NotificationKind.INFO_RECEIVED,
+                question=question,
+                message=f"The patient replied on “{question.title}”.",
+            )
+    return followup
+
+
+def question_reroute(*, doctor: User, question_id: int, specialty: Specialty, reason: str) -> None:
+    """Send a question to another specialty's queue (releasing any claim), with a reason."""
+    _require_doctor(doctor)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why it belongs elsewhere."})
+    with transaction.atomic():
+        question = Question.objects.select_for_update().get(pk=question_id)
+        if question.status not in (Status.QUEUED, Status.CLAIMED, Status.NEEDS_INFO):
+            raise QueueError("Only questions waiting in the queue can be re-routed.")
+        if question.status == Status.CLAIMED and question.claimed_by_id != doctor.pk:
+            raise QueueError("Another doctor holds this question.")
+        previous = question.specialty
+        question.specialty = specialty
+        if question.status == Status.CLAIMED:
+            question.status = Status.QUEUED
+        question.claimed_by = None
+        question.claimed_until = None
+        question.save(
+            update_fields=["specialty", "status", "claimed_by", "claimed_until", "updated_at"]
+        )
+        AuditEvent.objects.create(
+            actor=doctor,
+            action="question_rerouted",
+            target_type="question",
+            target_id=question.pk,
+            reason=f"{previous.slug if previous else '-'} → {specialty.slug}: {reason.strip()}",
+        )
+        _alert_doctors(question)
+
+
+def assessment_correct(
+    *, doctor: User, question_id: int, urgency: str, reason: str, specialty: str = ""
+) -> Assessment:
+    """A doctor overrides the engine's urgency (and specialty). Kept as a new, audited row."""
+    _require_doctor(doctor)
+    if urgency not in Urgency.values:
+        raise ValidationError({"urgency": f"Choose one of {', '.join(Urgency.values)}."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the triage was wrong."})
+    with transaction.atomic():
+        question = Question.objects.select_for_update().get(pk=question_id)
+        latest = question.assessments.order_by("-created_at", "-id").first()
+        data = dict(latest.result) if latest else {}
+        data["urgency"] = urgency
+        if specialty:
+            data["specialty"] = specialty
+        assessment = Assessment.objects.create(
+            question=question,
+            source=AssessmentSource.DOCTOR,
+            urgency=urgency,
+            specialty=specialty or (latest.specialty if latest else ""),
+            result=data,
+            text=latest.text if latest else question_text(question),
+            engine_version=latest.engine_version if latest else "",
+            kb_version=latest.kb_version if latest else "",
+            created_by=doctor,
+            reason=reason.strip(),
+        )
+        previous = question.urgency or "-"
+        question.urgency = urgency
+        question.priority = PRIORITY[urgency]
+        question.save(update_fields=["urgency", "priority", "updated_at"])
+        AuditEvent.objects.create(
+            actor=doctor,
+            action="triage_corrected",
+            target_type="question",
+            target_id=question.pk,
+            reason=f"{previous} → {urgency}: {reason.strip()}",
+        )
+    return assessment

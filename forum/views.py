@@ -5,16 +5,28 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import user_can_act_as_doctor, user_can_moderate
 from forum import selectors, services
-from forum.forms import AnswerForm, AskForm, FollowUpForm, SearchForm
+from forum.forms import (
+    AnswerForm,
+    AskForm,
+    CorrectTriageForm,
+    FollowUpForm,
+    InfoReplyForm,
+    InfoRequestForm,
+    RerouteForm,
+    SearchForm,
+)
 from forum.models import Specialty, Status
+from forum.notifications import notifications_mark_read
+from forum.triage_adapter import assess_question, highlight_spans
 
 
 def question_list(request: HttpRequest) -> HttpResponse:
@@ -39,32 +51,57 @@ def question_list(request: HttpRequest) -> HttpResponse:
 
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     question = selectors.question_get_for_user(user=request.user, pk=pk)
-    answer = selectors.visible_answer(question, user=request.user)
-    is_author = request.user.is_authenticated and question.author_id == request.user.pk
-    can_answer = (
-        answer is None
-        and user_can_act_as_doctor(request.user)
-        and question.status != Status.ANSWERED
-        and not question.is_hidden
-    )
+    user = request.user
+    answer = selectors.visible_answer(question, user=user)
+    is_author = user.is_authenticated and question.author_id == user.pk
+    is_doctor = user_can_act_as_doctor(user)
+    assessment = selectors.latest_assessment(question)
+    triage_result = assessment.result if assessment else None
+    if triage_result is None and is_author and question.status == Status.SUBMITTED:
+        # Not triaged by a worker yet: the author still gets the advice at once.
+        triage_result = assess_question(question).to_dict()
     can_follow_up = answer is not None and (
-        is_author or (answer.doctor_id == request.user.pk and user_can_act_as_doctor(request.user))
+        is_author or (answer.doctor_id == user.pk and is_doctor)
     )
-    return render(
-        request,
-        "forum/question_detail.html",
-        {
-            "question": question,
-            "answer": answer,
-            "followups": question.followups.all(),
-            "similar": selectors.similar_questions(question=question),
-            "is_author": is_author,
-            "can_answer": can_answer,
-            "answer_form": AnswerForm() if can_answer else None,
-            "followup_form": FollowUpForm() if can_follow_up else None,
-            "is_moderator": user_can_moderate(request.user),
-        },
+    holds_claim = (
+        is_doctor
+        and question.status == Status.CLAIMED
+        and question.claimed_by_id == user.pk
+        and question.claimed_until is not None
+        and question.claimed_until > timezone.now()
     )
+    context = {
+        "question": question,
+        "answer": answer,
+        "followups": question.followups.all(),
+        "similar": selectors.similar_questions(question=question),
+        "is_author": is_author,
+        "triage": triage_result,
+        "is_emergency": bool(triage_result and triage_result["urgency"] == "emergency"),
+        "followup_form": FollowUpForm() if can_follow_up else None,
+        "info_reply_form": (
+            InfoReplyForm() if is_author and question.status == Status.NEEDS_INFO else None
+        ),
+        "is_moderator": user_can_moderate(user),
+        "is_doctor": is_doctor,
+    }
+    if is_doctor:
+        context.update(
+            {
+                "assessment": assessment,
+                "highlighted": (
+                    highlight_spans(assessment.text, assessment.result) if assessment else []
+                ),
+                "holds_claim": holds_claim,
+                "answer_form": AnswerForm() if holds_claim else None,
+                "info_form": InfoRequestForm() if holds_claim else None,
+                "reroute_form": RerouteForm(),
+                "correct_form": CorrectTriageForm(
+                    initial={"urgency": question.urgency or "routine"}
+                ),
+            }
+        )
+    return render(request, "forum/question_detail.html", context)
 
 
 @login_required
@@ -86,13 +123,13 @@ def question_create(request: HttpRequest) -> HttpResponse:
                 specialty=data["specialty"],
                 is_private=data["is_private"],
             )
-            messages.success(request, "Your question has been posted.")
+            if assess_question(question).urgency != "emergency":
+                # An emergency lands on a page that leads with what to do now, not with this.
+                messages.success(request, "Your question has been posted.")
             return redirect(question)
     else:
         initial = {}
         if getattr(user, "birth_year", None):
-            from django.utils import timezone
-
             initial["age_years"] = timezone.now().year - user.birth_year  # type: ignore[union-attr,operator]
         if getattr(user, "sex", ""):
             initial["sex"] = user.sex  # type: ignore[union-attr]
@@ -106,33 +143,6 @@ def my_questions(request: HttpRequest) -> HttpResponse:
         selectors.questions_of_author(user=request.user), settings.QUESTIONS_PER_PAGE
     ).get_page(request.GET.get("page"))
     return render(request, "forum/my_questions.html", {"page": page})
-
-
-@login_required
-@require_POST
-def answer_create(request: HttpRequest, pk: int) -> HttpResponse:
-    question = selectors.question_get_for_user(user=request.user, pk=pk)
-    if not user_can_act_as_doctor(request.user):
-        raise PermissionDenied("Only verified doctors can answer.")
-    form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            services.answer_create(
-                doctor=request.user,  # type: ignore[arg-type]
-                question=question,
-                body=form.cleaned_data["body"],
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Your answer is published.")
-        return redirect(question)
-    return render(
-        request,
-        "forum/answer_form.html",
-        {"question": question, "form": form},
-        status=400,
-    )
 
 
 @login_required
@@ -154,3 +164,40 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Follow-up added.")
     return redirect(question)
+
+
+@login_required
+@require_POST
+def info_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    question = selectors.question_get_for_user(user=request.user, pk=pk)
+    form = InfoReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write your reply to the doctor.")
+        return redirect(question)
+    try:
+        services.question_reply_info(
+            author=request.user,  # type: ignore[arg-type]
+            question_id=question.pk,
+            message=form.cleaned_data["body"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Thank you — your question is back in the doctors' queue.")
+    return redirect(question)
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.notifications_for(user=request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "forum/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    notifications_mark_read(user=request.user, ids=ids)  # type: ignore[arg-type]
+    return redirect("forum:notifications")

@@ -163,6 +163,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_RATES": {
+        "preview": env("OPENCONSULT_PREVIEW_RATE", default="120/min"),
+        "post": env("OPENCONSULT_POST_RATE", default="20/hour"),
+    },
 }
 
 # A strict policy: every asset is served by this site, no inline script.
@@ -182,6 +186,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SITE_NAME = "OpenConsult"
+# Used for links in e-mails sent by workers, which have no request to take the host from.
+SITE_URL = env("OPENCONSULT_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 EMERGENCY_NUMBER = env("OPENCONSULT_EMERGENCY_NUMBER", default="112 / 911 / 999")
 CRISIS_LINE = env(
     "OPENCONSULT_CRISIS_LINE",
@@ -198,3 +204,13 @@ LOGGING = {
 
 # `manage.py seed_demo` creates users with printed passwords: never on a production site.
 DEMO_DATA_ALLOWED = True
+
+# Review queue
+QUEUE_CLAIM_MINUTES = env.int("OPENCONSULT_CLAIM_MINUTES", default=30)
+QUEUE_MAX_CLAIMS = env.int("OPENCONSULT_MAX_CLAIMS", default=3)
+# A question still `submitted` after this long was never triaged (broker down): re-enqueue it.
+QUEUE_SWEEP_AFTER_SECONDS = env.int("OPENCONSULT_SWEEP_AFTER_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "release-expired-claims": {"task": "forum.tasks.release_expired_claims", "schedule": 60.0},
+    "sweep-submitted-questions": {"task": "forum.tasks.sweep_submitted", "schedule": 30.0},
+}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import html
 
 from django import template
@@ -36,3 +37,16 @@ def excerpt(markdown_text: str, length: int = 260) -> str:
     """Plain text of a Markdown body, cut at a word boundary, for cards and lists."""
     text = html.unescape(strip_tags(render_markdown(markdown_text)))
     return Truncator(text).words(max(length // 6, 10), truncate="…")
+
+
+@register.filter
+def duration_words(delta: datetime.timedelta) -> str:
+    """'3 h 20 min', '2 d 4 h', '12 min' — how long a question has waited."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 60 * 24)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"

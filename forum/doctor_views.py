@@ -1,0 +1,194 @@
+"""The verified doctor's pages: the queue and the actions on a question."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import user_can_act_as_doctor, user_needs_totp_for_powers
+from forum import selectors, services
+from forum.forms import AnswerForm, CorrectTriageForm, InfoRequestForm, RerouteForm
+from forum.models import Question
+from forum.triage_adapter import highlight_spans
+
+View = Callable[..., HttpResponse]
+
+
+def doctor_required(view: View) -> View:
+    """Verified doctors with two-factor only; a verified doctor without it is sent to set it up."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if user_can_act_as_doctor(request.user):
+            return view(request, *args, **kwargs)
+        if user_needs_totp_for_powers(request.user):
+            messages.warning(request, "Set up two-factor authentication to use the queue.")
+            return redirect("mfa_activate_totp")
+        raise PermissionDenied("Only verified doctors can use the review queue.")
+
+    return wrapper
+
+
+@doctor_required
+def queue(request: HttpRequest) -> HttpResponse:
+    questions = list(selectors.queue_for_doctor(doctor=request.user)[:100])
+    now = timezone.now()
+    rows = []
+    for question in questions:
+        assessment = selectors.latest_assessment(question)
+        rows.append(
+            {
+                "question": question,
+                "assessment": assessment,
+                "highlighted": (
+                    highlight_spans(assessment.text, assessment.result) if assessment else []
+                ),
+                "waiting": now - (question.queued_at or question.created_at),
+                "mine": question.claimed_by_id == request.user.pk
+                and question.claimed_until is not None
+                and question.claimed_until > now,
+            }
+        )
+    return render(
+        request,
+        "forum/queue.html",
+        {"rows": rows, "claim_minutes": settings.QUEUE_CLAIM_MINUTES},
+    )
+
+
+def _question(request: HttpRequest, pk: int) -> Question:
+    return selectors.question_get_for_user(user=request.user, pk=pk)
+
+
+def _act(request: HttpRequest, question: Question, action: Callable[[], object], done: str) -> None:
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+
+
+@doctor_required
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _question(request, pk)
+    _act(
+        request,
+        question,
+        lambda: services.question_claim(doctor=request.user, question_id=question.pk),  # type: ignore[arg-type]
+        "Claimed: it is yours to answer until the claim expires.",
+    )
+    return redirect(question)
+
+
+@doctor_required
+@require_POST
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _question(request, pk)
+    _act(
+        request,
+        question,
+        lambda: services.question_release(doctor=request.user, question_id=question.pk),  # type: ignore[arg-type]
+        "Released back to the queue.",
+    )
+    return redirect(reverse("forum:queue"))
+
+
+@doctor_required
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _question(request, pk)
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "forum/answer_form.html", {"question": question, "form": form}, status=400
+        )
+    _act(
+        request,
+        question,
+        lambda: services.answer_create(
+            doctor=request.user,  # type: ignore[arg-type]
+            question=question,
+            body=form.cleaned_data["body"],
+        ),
+        "Your answer is published and the patient has been notified.",
+    )
+    return redirect(question)
+
+
+@doctor_required
+@require_POST
+def request_info(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _question(request, pk)
+    form = InfoRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write at least ten characters saying what you need to know.")
+        return redirect(question)
+    _act(
+        request,
+        question,
+        lambda: services.question_request_info(
+            doctor=request.user,  # type: ignore[arg-type]
+            question_id=question.pk,
+            message=form.cleaned_data["message"],
+        ),
+        "The patient has been asked for more information.",
+    )
+    return redirect(question)
+
+
+@doctor_required
+@require_POST
+def reroute(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _question(request, pk)
+    form = RerouteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a specialty and give a reason.")
+        return redirect(question)
+    _act(
+        request,
+        question,
+        lambda: services.question_reroute(
+            doctor=request.user,  # type: ignore[arg-type]
+            question_id=question.pk,
+            specialty=form.cleaned_data["specialty"],
+            reason=form.cleaned_data["reason"],
+        ),
+        f"Sent to {form.cleaned_data['specialty'].name}.",
+    )
+    return redirect(reverse("forum:queue"))
+
+
+@doctor_required
+@require_POST
+def correct_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _question(request, pk)
+    form = CorrectTriageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an urgency and give a reason.")
+        return redirect(question)
+    _act(
+        request,
+        question,
+        lambda: services.assessment_correct(
+            doctor=request.user,  # type: ignore[arg-type]
+            question_id=question.pk,
+            urgency=form.cleaned_data["urgency"],
+            reason=form.cleaned_data["reason"],
+        ),
+        "Triage corrected; the change is kept in the question's history.",
+    )
+    return redirect(question)

@@ -1,0 +1,89 @@
+"""In-app notifications and the e-mails that go with them.
+
+`notify` is called inside the transaction that made the change; e-mails leave through a Celery
+task after commit, and each notification is e-mailed at most once however often the task runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import DoctorStatus, Role, User
+from forum.emails import send_templated_email
+from forum.models import Notification, NotificationKind, Question
+
+# Which e-mail template goes with which kind; kinds without one are in-app only.
+EMAIL_TEMPLATES = {
+    NotificationKind.ANSWERED: "question_answered",
+    NotificationKind.INFO_REQUESTED: "info_requested",
+    NotificationKind.NEW_URGENT: "new_urgent_question",
+    NotificationKind.NEW_EMERGENCY: "new_urgent_question",
+}
+
+
+def notify(*, users: Iterable[User], kind: str, question: Question | None, message: str) -> None:
+    """Create a notification for each user; e-mail those whose kind has a template."""
+    for user in users:
+        notification = Notification.objects.create(
+            user=user, kind=kind, question=question, message=message[:300]
+        )
+        if kind in EMAIL_TEMPLATES:
+            transaction.on_commit(_email_later(notification.pk))
+
+
+def _email_later(notification_id: int) -> Callable[[], None]:
+    from forum.tasks import send_notification_email
+
+    def enqueue() -> None:
+        send_notification_email.delay(notification_id)
+
+    return enqueue
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """Send the e-mail for one notification unless it went already. Returns whether it sent."""
+    with transaction.atomic():
+        claimed = Notification.objects.filter(pk=notification_id, emailed_at=None).update(
+            emailed_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        notification = Notification.objects.select_related("user", "question").get(
+            pk=notification_id
+        )
+        # Sending inside the transaction: if delivery fails the mark rolls back and a retry sends.
+        send_templated_email(
+            template=EMAIL_TEMPLATES[NotificationKind(notification.kind)],
+            to=[notification.user.email],
+            context={"notification": notification, "question": notification.question},
+        )
+    return True
+
+
+def doctors_for_specialty(specialty_id: int | None) -> QuerySet[User]:
+    """Verified, active doctors of a specialty (all verified doctors when it is not known)."""
+    users = User.objects.filter(
+        is_active=True,
+        role=Role.DOCTOR,
+        doctor_profile__status=DoctorStatus.VERIFIED,
+    )
+    if specialty_id is not None:
+        users = users.filter(doctor_profile__specialties__id=specialty_id)
+    return users.distinct()
+
+
+def moderators() -> QuerySet[User]:
+    return User.objects.filter(
+        Q(role=Role.MODERATOR) | Q(is_superuser=True), is_active=True, is_staff=True
+    )
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    qs = Notification.objects.filter(user=user, read_at=None)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

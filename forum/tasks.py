@@ -1,0 +1,48 @@
+"""Celery tasks: thin, take ids, call one service, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from forum import services
+from forum.notifications import notification_send_email
+
+# Redelivered if the worker dies mid-task (acks_late + reject_on_worker_lost); the services make
+# a second run a no-op.
+_RELIABLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, OSError),
+    "retry_backoff": 2,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 12,
+}
+
+
+@shared_task(name="forum.tasks.triage_question", **_RELIABLE)  # type: ignore[untyped-decorator]
+def triage_question(question_id: int) -> str | None:
+    assessment = services.question_triage(question_id=question_id)
+    return assessment.urgency if assessment else None
+
+
+@shared_task(name="forum.tasks.retriage_question", **_RELIABLE)  # type: ignore[untyped-decorator]
+def retriage_question(question_id: int) -> str | None:
+    assessment = services.question_retriage(question_id=question_id)
+    return assessment.urgency if assessment else None
+
+
+@shared_task(name="forum.tasks.send_notification_email", **_RELIABLE)  # type: ignore[untyped-decorator]
+def send_notification_email(notification_id: int) -> bool:
+    return notification_send_email(notification_id=notification_id)
+
+
+@shared_task(name="forum.tasks.release_expired_claims", **_RELIABLE)  # type: ignore[untyped-decorator]
+def release_expired_claims() -> int:
+    return services.claims_release_expired()
+
+
+@shared_task(name="forum.tasks.sweep_submitted", **_RELIABLE)  # type: ignore[untyped-decorator]
+def sweep_submitted() -> int:
+    return services.questions_sweep_submitted()

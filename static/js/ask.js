@@ -1,0 +1,82 @@
+// As the patient types, show red-flag advice, the suggested specialty and an emergency banner.
+// Progressive enhancement: without this script the same advice shows after submitting.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-triage-preview]");
+  if (!form || !window.fetch) { return; }
+  var panel = document.getElementById("live-triage");
+  var url = form.getAttribute("data-triage-preview");
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
+  var timer = null;
+  var lastSent = "";
+  var specialtyNames = {};
+  Array.prototype.forEach.call(form.querySelectorAll("select[name=specialty] option"), function (o) {
+    if (o.value) { specialtyNames[o.value] = o.textContent; }
+  });
+
+  function field(name) {
+    var el = form.elements[name];
+    return el ? el.value : "";
+  }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function render(result) {
+    panel.textContent = "";
+    if (result.urgency === "emergency") {
+      var banner = el("div", "emergency-banner");
+      banner.setAttribute("role", "alert");
+      banner.appendChild(el("h2", "", "This looks like an emergency"));
+      banner.appendChild(el("p", "emergency-call", result.advice));
+      panel.appendChild(banner);
+    } else if (result.flags.length || result.urgency !== "routine") {
+      var box = el("div", "notice notice-" + result.urgency);
+      box.setAttribute("role", "status");
+      box.appendChild(el("p", "", result.advice));
+      panel.appendChild(box);
+    }
+    if (result.flags.length) {
+      var list = el("ul", "flags");
+      result.flags.forEach(function (f) {
+        var words = f.evidence.map(function (e) { return "“" + e.text + "”"; }).join(", ");
+        list.appendChild(el("li", "", f.label + (words ? " — " + words : "")));
+      });
+      panel.appendChild(el("p", "small", "Warning signs we noticed:"));
+      panel.appendChild(list);
+    }
+    if (result.specialty) {
+      panel.appendChild(el("p", "small", "Suggested specialty: " +
+        (specialtyNames[result.specialty] || result.specialty)));
+    }
+  }
+
+  function preview() {
+    var body = field("body");
+    if (body.trim().length < 15) { panel.textContent = ""; return; }
+    var payload = {
+      title: field("title"), body: body, asking_for: field("asking_for"),
+      age_years: field("age_years") ? parseInt(field("age_years"), 10) : null,
+      sex: field("sex"), duration: field("duration")
+    };
+    var key = JSON.stringify(payload);
+    if (key === lastSent) { return; }
+    lastSent = key;
+    fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
+      body: key
+    }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (result) { if (result) { render(result); } })
+      .catch(function () { /* the same advice shows after submitting */ });
+  }
+
+  form.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(preview, 400);
+  });
+}());
