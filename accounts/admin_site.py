@@ -7,7 +7,8 @@ from typing import Any
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, URLResolver, path, reverse
 
 from accounts.access import user_can_moderate, user_needs_totp_for_powers
 
@@ -16,6 +17,21 @@ class ModeratorAdminSite(admin.AdminSite):
     site_header = "OpenConsult moderation"
     site_title = "OpenConsult moderation"
     index_title = "Moderation"
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        extra: list[URLPattern | URLResolver] = [
+            path("queue-overview/", self.admin_view(self.queue_overview), name="queue-overview"),
+        ]
+        return extra + super().get_urls()
+
+    def queue_overview(self, request: HttpRequest) -> HttpResponse:
+        from forum.selectors import queue_overview
+
+        return TemplateResponse(
+            request,
+            "admin/queue_overview.html",
+            {**self.each_context(request), "title": "Queue overview", "rows": queue_overview()},
+        )
 
     def has_permission(self, request: HttpRequest) -> bool:
         return user_can_moderate(request.user)

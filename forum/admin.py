@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.admin_tools import ModeratorPermissions, reason_action
 from forum import services
-from forum.models import Answer, AuditEvent, FollowUp, Question, Specialty
+from forum.models import Answer, Assessment, AuditEvent, FollowUp, Notification, Question, Specialty
 
 
 @admin.register(Specialty)
@@ -67,8 +67,18 @@ class QuestionAdmin(ModeratorPermissions, admin.ModelAdmin[Question]):
         "created_at",
     ]
     list_filter = ["status", "urgency", "specialty", "is_private", "is_hidden", "asking_for"]
+    list_display_links = ["title"]
     search_fields = ["title", "body", "author__email", "author__pseudonym", "external_id"]
-    readonly_fields = ["is_hidden", "hidden_reason", "created_at", "updated_at", "answered_at"]
+    readonly_fields = [
+        "is_hidden",
+        "hidden_reason",
+        "created_at",
+        "updated_at",
+        "queued_at",
+        "answered_at",
+        "claimed_by",
+        "claimed_until",
+    ]
     list_select_related = ["specialty", "author"]
     date_hierarchy = "created_at"
     inlines = [AnswerInline]
@@ -124,3 +134,40 @@ class AuditEventAdmin(ModeratorPermissions, admin.ModelAdmin[AuditEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ModeratorPermissions, admin.ModelAdmin[Assessment]):
+    """Read-only history: engine runs, re-triages and doctors' corrections."""
+
+    list_display = [
+        "question",
+        "urgency",
+        "specialty",
+        "source",
+        "created_by",
+        "kb_version",
+        "created_at",
+    ]
+    list_filter = ["urgency", "source", "kb_version", "specialty"]
+    search_fields = ["question__title", "reason", "created_by__email"]
+    list_select_related = ["question", "created_by"]
+    readonly_fields = [f.name for f in Assessment._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ModeratorPermissions, admin.ModelAdmin[Notification]):
+    list_display = ["user", "kind", "question", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "message"]
+    list_select_related = ["user", "question"]
+    raw_id_fields = ["user", "question"]

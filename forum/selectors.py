@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -135,3 +136,27 @@ def unread_notification_count(*, user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=user, read_at=None).count()
+
+
+def queue_overview() -> list[dict[str, Any]]:
+    """Waiting questions per specialty and urgency: how many, and the longest wait."""
+    now = timezone.now()
+    rows = (
+        Question.objects.filter(
+            status__in=[Status.SUBMITTED, Status.QUEUED, Status.CLAIMED, Status.NEEDS_INFO],
+            is_hidden=False,
+        )
+        .values("specialty__name", "urgency", "status")
+        .annotate(count=Count("id"), oldest=Min(Coalesce("queued_at", "created_at")))
+        .order_by("-count")
+    )
+    return [
+        {
+            "specialty": row["specialty__name"] or "(not filed yet)",
+            "urgency": row["urgency"] or "not triaged",
+            "status": row["status"],
+            "count": row["count"],
+            "longest_wait": now - row["oldest"],
+        }
+        for row in rows
+    ]

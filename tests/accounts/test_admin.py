@@ -154,3 +154,24 @@ def test_hiding_without_a_reason_changes_nothing(client, moderator, alice):
     assert response.status_code == 200
     question.refresh_from_db()
     assert not question.is_hidden
+
+
+@pytest.mark.django_db
+def test_the_queue_overview_counts_waiting_questions_per_specialty_and_urgency(client, moderator):
+    for urgency in ("urgent", "urgent", "routine"):
+        make_question(status=Status.QUEUED, urgency=urgency)
+    make_question(status=Status.ANSWERED, urgency="urgent")
+    client.force_login(moderator)
+    response = client.get(reverse("admin:queue-overview"))
+    rows = {(r["specialty"], r["urgency"]): r["count"] for r in response.context["rows"]}
+    assert rows == {("Neurology", "urgent"): 2, ("Neurology", "routine"): 1}
+    assert "Queue overview" in client.get(reverse("admin:index")).content.decode()
+    for name in ("forum_assessment", "forum_notification"):
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_patients_cannot_see_the_queue_overview(client, alice):
+    client.force_login(alice)
+    response = client.get(reverse("admin:queue-overview"))
+    assert response.status_code in (302, 403)

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from rest_framework.throttling import ScopedRateThrottle
+
+URL = reverse("forum:api-triage-preview")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_it_previews_an_emergency_with_evidence_and_no_causes(client, db):
+    response = client.post(
+        URL,
+        {"body": "Crushing chest pain going into my left arm, sweating", "age_years": 60},
+        content_type="application/json",
+    )
+    data = response.json()
+    assert response.status_code == 200
+    assert data["urgency"] == "emergency"
+    assert "emergency" in data["advice"].lower()
+    evidence = [e["text"] for f in data["flags"] for e in f["evidence"]]
+    assert any("chest" in text.lower() for text in evidence)
+    assert "causes" not in data
+
+
+def test_it_does_not_flag_negated_weakness(client, db):
+    data = client.post(
+        URL,
+        {"body": "My calves twitch after running. No weakness, no numbness."},
+        content_type="application/json",
+    ).json()
+    assert data["urgency"] in {"routine", "soon"}
+    assert not [f for f in data["flags"] if "weak" in f["code"]]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"body": ""}, "body"),
+        ({"body": "x", "age_years": 400}, "age_years"),
+        ({"body": "x", "sex": "robot"}, "sex"),
+        ({}, "body"),
+    ],
+)
+def test_it_answers_bad_input_with_field_errors(client, db, payload, field):
+    response = client.post(URL, payload, content_type="application/json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.django_db
+def test_it_requires_the_csrf_token_from_logged_in_pages(alice):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(URL, {"body": "headache"}, content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_it_throttles_a_flood_of_previews(client, db, monkeypatch):
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"preview": "3/min"})
+    codes = [
+        client.post(URL, {"body": "headache"}, content_type="application/json").status_code
+        for _ in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
