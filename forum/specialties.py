@@ -34,3 +34,17 @@ SPECIALTIES: tuple[tuple[str, str, str], ...] = (
     ("hematology-oncology", "Hematology & oncology", "Blood disorders and cancer."),
     ("allergy-immunology", "Allergy & immunology", "Allergies, hives and immune problems."),
 )
+
+
+def ensure_specialties() -> None:
+    """Create or update the fixed specialties (idempotent)."""
+    from forum.models import Specialty
+
+    if Specialty.objects.filter(slug__in=[s for s, _, _ in SPECIALTIES]).count() == len(
+        SPECIALTIES
+    ):
+        return
+    for slug, name, description in SPECIALTIES:
+        Specialty.objects.update_or_create(
+            slug=slug, defaults={"name": name, "description": description}
+        )

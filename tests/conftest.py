@@ -37,3 +37,13 @@ def doctor_without_totp(db) -> User:
 @pytest.fixture
 def moderator(db) -> User:
     return make_moderator()
+
+
+@pytest.fixture
+def specialties(django_db_blocker) -> None:
+    """The fixed specialties, for transactional tests: their flush removes what the data
+    migration loaded."""
+    from forum.specialties import ensure_specialties
+
+    with django_db_blocker.unblock():
+        ensure_specialties()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
+from .base import DATABASES
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -16,3 +21,11 @@ ACCOUNT_RATE_LIMITS = False
 # Serve static files straight from the source folders; no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the tests with a real worker share the test database with its process.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"openconsult-test-{os.getpid()}.sqlite3")
+    }
+    # Two processes write to it: wait for the other's lock rather than fail.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -28,6 +28,7 @@ def _log_in(page, base: str, email: str, password: str, totp_secret: str | None 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("specialties")
 def test_a_doctor_claims_the_top_question_and_the_patient_reads_the_answer(live_server, browser):
     patient = make_user(email="patient@example.test")
     doctor = make_doctor(email="neuro@example.test", totp=False)

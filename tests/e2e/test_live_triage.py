@@ -9,6 +9,7 @@ from tests.factories import make_user
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("specialties")
 def test_the_ask_form_warns_of_an_emergency_while_the_patient_types(live_server, page):
     make_user(email="typing@example.test")
     errors: list[str] = []

@@ -11,6 +11,7 @@ from forum.models import Question, Status
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("specialties")
 def test_a_new_patient_signs_up_verifies_asks_and_sees_the_question(live_server, page):
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Sign up").click()

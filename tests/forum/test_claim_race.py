@@ -15,6 +15,7 @@ from tests.factories import make_doctor, make_question, make_user
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.usefixtures("specialties")
 @pytest.mark.parametrize("round_", range(5))
 def test_exactly_one_of_many_concurrent_claims_wins(round_):
     patient = make_user()

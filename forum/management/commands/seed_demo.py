@@ -19,7 +19,7 @@ from accounts.models import DoctorProfile, DoctorStatus, Role, Sex, User
 from forum import services
 from forum.archive import RecordError, qa_import_record
 from forum.models import AskingFor, Duration, Question, Specialty
-from forum.specialties import SPECIALTIES
+from forum.specialties import ensure_specialties
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "qa.jsonl"
 
@@ -66,10 +66,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def _specialties(self) -> dict[str, Specialty]:
-        for slug, name, description in SPECIALTIES:
-            Specialty.objects.update_or_create(
-                slug=slug, defaults={"name": name, "description": description}
-            )
+        ensure_specialties()
         return {s.slug: s for s in Specialty.objects.all()}
 
     def _user(self, spec: dict[str, Any]) -> User:
