@@ -78,3 +78,22 @@ def test_it_lets_a_patient_edit_birth_year_and_sex(client, alice):
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.birth_year == 1980 and alice.sex == "other"
+
+
+@pytest.mark.django_db
+def test_it_rate_limits_failed_log_ins_outside_the_test_settings(client, alice, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    del settings.ACCOUNT_RATE_LIMITS  # back to allauth's defaults, as on a real site
+    bad = {"login": alice.email, "password": "wrong-password"}
+    pages = [client.post(reverse("account_login"), bad).content.decode() for _ in range(6)]
+    assert "Too many failed login attempts" not in pages[0]
+    assert "Too many failed login attempts" in pages[-1]
+    good = {"login": alice.email, "password": "a-long-test-password"}
+    assert (
+        "Too many failed login attempts"
+        in client.post(reverse("account_login"), good).content.decode()
+    )
+    assert client.get(reverse("forum:my-questions")).status_code == 302
+    cache.clear()
