@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from accounts import services
-from accounts.forms import DoctorApplicationForm, ProfileForm
+from accounts.forms import DeleteAccountForm, DoctorApplicationForm, ProfileForm
 from accounts.models import DoctorProfile, Role, User
 
 
@@ -57,3 +62,27 @@ def doctor_apply(request: HttpRequest) -> HttpResponse:
         )
         return redirect("accounts:profile")
     return render(request, "accounts/doctor_apply.html", {"form": form, "existing": existing})
+
+
+@login_required
+@require_GET
+def export_data(request: HttpRequest) -> HttpResponse:
+    data = services.user_export_data(user=_user(request))
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="openconsult-data-{stamp}.json"'
+    return response
+
+
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = DeleteAccountForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        logout(request)
+        services.user_delete_account(user=user)
+        messages.success(request, "Your account and everything you wrote have been deleted.")
+        return redirect("forum:question-list")
+    return render(request, "accounts/delete_account.html", {"form": form})
