@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install browser bench eval-triage worker beat format clean
+.PHONY: run test lint install browser services-for-tests bench eval-triage worker beat format clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -19,11 +19,15 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-# The end-to-end tests drive Debian's Chromium; Playwright's own browser downloads are not used.
+# Debian packages the tests drive: Chromium for the browser tests (Playwright's own browser
+# downloads are not used) and redis-server, which the real-worker tests start for themselves.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi; }
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(APT_INSTALL) chromium >/dev/null; }
+
+services-for-tests:
+	@command -v redis-server >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(APT_INSTALL) redis-server >/dev/null; }
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -34,7 +38,7 @@ run: install
 	fi; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install browser
+test: install browser services-for-tests
 	$(PY) -m pytest
 
 lint: install

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import DoctorProfile, DoctorStatus, Role, User
+from forum.enqueue import enqueue
 from forum.models import AuditEvent, Specialty
 
 
@@ -63,7 +64,7 @@ def _decide(
             target_id=profile.pk,
             reason=reason,
         )
-        transaction.on_commit(lambda: send_doctor_decision_email.delay(profile.pk))
+        transaction.on_commit(lambda: enqueue(send_doctor_decision_email, profile.pk))
     return profile
 
 

@@ -7,6 +7,7 @@ task after commit, and each notification is e-mailed at most once however often 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import DoctorStatus, Role, User
 from forum.emails import send_templated_email
+from forum.enqueue import enqueue
 from forum.models import Notification, NotificationKind, Question
 
 # Which e-mail template goes with which kind; kinds without one are in-app only.
@@ -38,10 +40,10 @@ def notify(*, users: Iterable[User], kind: str, question: Question | None, messa
 def _email_later(notification_id: int) -> Callable[[], None]:
     from forum.tasks import send_notification_email
 
-    def enqueue() -> None:
-        send_notification_email.delay(notification_id)
+    def enqueue_email() -> None:
+        enqueue(send_notification_email, notification_id)
 
-    return enqueue
+    return enqueue_email
 
 
 def notification_send_email(*, notification_id: int) -> bool:
@@ -80,6 +82,20 @@ def moderators() -> QuerySet[User]:
     return User.objects.filter(
         Q(role=Role.MODERATOR) | Q(is_superuser=True), is_active=True, is_staff=True
     )
+
+
+def notifications_resend_unsent(*, older_than_seconds: int = 60, max_age_days: int = 2) -> int:
+    """Re-enqueue e-mails that never went out (the broker was down when they were due)."""
+    from forum.tasks import send_notification_email
+
+    now = timezone.now()
+    ids = Notification.objects.filter(
+        emailed_at=None,
+        kind__in=list(EMAIL_TEMPLATES),
+        created_at__lt=now - timedelta(seconds=older_than_seconds),
+        created_at__gt=now - timedelta(days=max_age_days),
+    ).values_list("pk", flat=True)[:1000]
+    return sum(1 for pk in ids if enqueue(send_notification_email, pk))
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

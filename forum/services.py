@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from accounts.access import user_can_act_as_doctor
 from accounts.models import User
+from forum.enqueue import enqueue
 from forum.models import (
     PRIORITY,
     Answer,
@@ -31,8 +31,6 @@ from forum.models import (
 )
 from forum.notifications import doctors_for_specialty, moderators, notify
 from forum.triage_adapter import assess_question, question_text
-
-log = logging.getLogger(__name__)
 
 
 class QueueError(ValidationError):
@@ -94,16 +92,7 @@ def enqueue_triage(question_id: int) -> bool:
     stays `submitted` and the sweeper re-enqueues it later. Returns whether it was enqueued."""
     from forum.tasks import triage_question
 
-    try:
-        triage_question.apply_async(args=[question_id], retry=False)
-    except Exception:  # the broker's client raises many types; all mean "not enqueued"
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            raise
-        log.warning(
-            "Could not enqueue triage of question %s; the sweeper will", question_id, exc_info=True
-        )
-        return False
-    return True
+    return enqueue(triage_question, question_id)
 
 
 def answer_create(*, doctor: User, question: Question, body: str) -> Answer:

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from forum import services
-from forum.notifications import notification_send_email
+from forum.notifications import notification_send_email, notifications_resend_unsent
 
 # Redelivered if the worker dies mid-task (acks_late + reject_on_worker_lost); the services make
 # a second run a no-op.
@@ -46,3 +46,8 @@ def release_expired_claims() -> int:
 @shared_task(name="forum.tasks.sweep_submitted", **_RELIABLE)  # type: ignore[untyped-decorator]
 def sweep_submitted() -> int:
     return services.questions_sweep_submitted()
+
+
+@shared_task(name="forum.tasks.resend_unsent_emails", **_RELIABLE)  # type: ignore[untyped-decorator]
+def resend_unsent_emails() -> int:
+    return notifications_resend_unsent()

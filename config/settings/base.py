@@ -162,6 +162,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With the broker frozen, a request waiting for a pooled connection gives up as fast as one
+# waiting on the socket.
+CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = 2
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -219,4 +222,5 @@ QUEUE_SWEEP_AFTER_SECONDS = env.int("OPENCONSULT_SWEEP_AFTER_SECONDS", default=6
 CELERY_BEAT_SCHEDULE = {
     "release-expired-claims": {"task": "forum.tasks.release_expired_claims", "schedule": 60.0},
     "sweep-submitted-questions": {"task": "forum.tasks.sweep_submitted", "schedule": 30.0},
+    "resend-unsent-emails": {"task": "forum.tasks.resend_unsent_emails", "schedule": 120.0},
 }

@@ -1,0 +1,30 @@
+"""Handing work to Celery without ever failing the caller.
+
+A patient's post, a doctor's answer or a moderator's decision is already committed when its
+follow-up task is enqueued. If the broker is down or frozen that enqueue must not turn into a
+server error: it is logged, and a periodic task picks the work up later (the sweeper for
+untriaged questions, the e-mail re-sender for notifications).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(task: Any, *args: Any) -> bool:
+    """`task.apply_async(args)`; returns False instead of raising when the broker is unreachable."""
+    try:
+        task.apply_async(args=list(args), retry=False)
+    except Exception:  # the broker's client raises many types; all mean "not enqueued"
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            raise  # in-process: a failure is a bug in the task, not a broker outage
+        log.warning(
+            "Could not enqueue %s%r; a periodic task will retry", task.name, args, exc_info=True
+        )
+        return False
+    return True
