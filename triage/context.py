@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
+from typing import NamedTuple
 
 from triage.matcher import Match
-from triage.text import Token
+from triage.text import Tokens
 
 FIRST_PERSON = frozenset({"i", "im", "ive", "id", "me", "ill"})
 CLAUSE_OPENERS = frozenset({"my", "it", "its", "he", "she", "they", "we", "this", "that", "but"})
@@ -22,8 +24,7 @@ NEW_EXPERIENCER = frozenset({"my"})
 WINDOW = {"negation": 8, "default": 12, "backward": 10}
 
 
-@dataclass(slots=True)
-class Mention:
+class Mention(NamedTuple):
     label: str
     first: int
     last: int
@@ -47,58 +48,95 @@ class Subject:
 
 
 def resolve_subject(
-    tokens: Sequence[Token],
+    tokens: Tokens,
     relatives: Sequence[tuple[Match, str]],
     declared: str,
     current_verbs: frozenset[str],
 ) -> Subject:
     """Decide who the post is about from the intake answer and the text itself."""
+    norms = tokens.norms
     if declared == "child":
         child = next((m for m, group in relatives if group == "child"), None)
-        return Subject("child", tokens[child.first].norm if child else None)
+        return Subject("child", norms[child.first] if child else None)
     if declared == "adult":
         for m, _ in relatives:
-            if _has_current_verb(tokens, m, current_verbs):
-                return Subject("adult", tokens[m.last].norm)
-        return Subject("adult", tokens[relatives[0][0].last].norm if relatives else None)
+            if _has_current_verb(norms, m, current_verbs):
+                return Subject("adult", norms[m.last])
+        return Subject("adult", norms[relatives[0][0].last] if relatives else None)
     if not relatives:
         return Subject("self", None)
     m, group = relatives[0]
-    if any(t.norm in FIRST_PERSON for t in tokens[: m.first]):
+    if not FIRST_PERSON.isdisjoint(norms[: m.first]):
         return Subject("self", None)
     if m.first > 15:
         return Subject("self", None)
-    if group == "child" or _has_current_verb(tokens, m, current_verbs):
-        return Subject(group, tokens[m.last].norm)
+    if group == "child" or _has_current_verb(norms, m, current_verbs):
+        return Subject(group, norms[m.last])
     return Subject("self", None)
 
 
-def _has_current_verb(tokens: Sequence[Token], m: Match, current_verbs: frozenset[str]) -> bool:
-    following = tokens[m.last + 1 : m.last + 5]
-    return any(t.norm in current_verbs for t in following)
+def _has_current_verb(norms: Sequence[str], m: Match, current_verbs: frozenset[str]) -> bool:
+    return not current_verbs.isdisjoint(norms[m.last + 1 : m.last + 5])
+
+
+# What a scope sets on the tokens it governs.
+_NEGATED = 1
+_OTHER = 2
+_HISTORICAL = 4
+_HYPOTHETICAL = 8
+_SPECULATION = 16  # hypothetical for conditions and cause cues, not for symptoms
+_NOT_AFFIRMED = _NEGATED | _OTHER | _HISTORICAL | _HYPOTHETICAL
+_SCOPE_BITS = {
+    "negation": _NEGATED,
+    "family": _OTHER,
+    "other": _OTHER,
+    "historical": _HISTORICAL,
+    "hypothetical": _HYPOTHETICAL,
+    "speculation": _SPECULATION,
+}
+# A status is a fact about the patient ("back from Ghana"), so worry words around it do not
+# make it hypothetical; "could it be the menopause?" still does.
+_SPECULATIVE_KINDS = frozenset({"condition", "cue"})
+# Mention._make without its Python-level call: mentions are built by the hundred per post.
+_new_mention = tuple.__new__
 
 
 def assign_context(
-    tokens: Sequence[Token],
-    matches: Sequence[Match],
+    tokens: Tokens,
+    context_matches: Sequence[Match],
+    concept_matches: Sequence[Match],
     kinds: Mapping[str, str],
     subject: Subject,
     relatives: Sequence[tuple[Match, str]],
+    overrides: Mapping[str, frozenset[str]] | None = None,
+    affirmed: dict[str, list[Mention]] | None = None,
 ) -> list[Mention]:
-    triggers = _select_triggers([m for m in matches if m.label.startswith("ctx:")])
-    terminators = {m.first for m in matches if m.label == "ctx:terminators"}
-    n = len(tokens)
-    breaks = [False] * n  # a new clause starts at this token
-    for i, tok in enumerate(tokens):
-        if (
-            i in terminators
-            or tok.norm in FIRST_PERSON
-            or (tok.soft_break and tok.norm in CLAUSE_OPENERS)
-        ):
-            breaks[i] = True
+    """One mention per concept match, marked with the context that governs it.
 
-    # (first, last) token range governed, the governing trigger span, and what it sets
-    scopes: list[tuple[int, int, int, int, str]] = []
+    ``overrides`` (cue label -> labels) drops the mentions a surrounding cue explains away;
+    ``affirmed``, when given, also receives the affirmed mentions grouped by label.
+    """
+    norms = tokens.norms
+    n = len(norms)
+    # a new clause starts at this token
+    breaks = [norm in FIRST_PERSON for norm in norms]
+    for m in context_matches:
+        if m.label == "ctx:terminators":
+            breaks[m.first] = True
+    for i in compress(range(n), tokens.soft_breaks):
+        if norms[i] in CLAUSE_OPENERS:
+            breaks[i] = True
+    triggers = _select_triggers(list(context_matches))
+
+    # A scope governs a token range that never overlaps its own trigger, so what each token is
+    # governed by can be summed up per token.
+    governed = [0] * n
+
+    def mark(first: int, last: int, what: str) -> None:
+        bit = _SCOPE_BITS[what]
+        for i in range(first, last + 1):
+            governed[i] |= bit
+
     for trig in triggers:
         kind = trig.label[4:]
         if kind in ("pseudo", "terminators"):
@@ -108,19 +146,19 @@ def assign_context(
             if (
                 what == "speculation"
                 and trig.last + 1 < n
-                and tokens[trig.last + 1].norm in POSSESSIVE_AFTER_WORRY
+                and norms[trig.last + 1] in POSSESSIVE_AFTER_WORRY
             ):
                 continue
             limit = WINDOW["negation"] if what == "negation" else WINDOW["default"]
             end = _scan_forward(tokens, breaks, trig.last + 1, limit)
-            scopes.append((trig.last + 1, end, trig.first, trig.last, what))
+            mark(trig.last + 1, end, what)
         else:
             start = _scan_backward(tokens, breaks, trig.first - 1, WINDOW["backward"])
-            scopes.append((start, trig.first - 1, trig.first, trig.last, what))
+            mark(start, trig.first - 1, what)
 
-    pregnant = any(t.norm in PREGNANCY for t in tokens)
+    pregnant = not PREGNANCY.isdisjoint(norms)
     for m, group in relatives:
-        word = tokens[m.last].norm
+        word = norms[m.last]
         if word == subject.word or (subject.kind == "child" and group == "child"):
             continue
         if pregnant and word == "baby":
@@ -128,34 +166,67 @@ def assign_context(
         end = _scan_forward(
             tokens, breaks, m.last + 1, WINDOW["default"], stop_words=NEW_EXPERIENCER
         )
-        scopes.append((m.last + 1, end, m.first, m.last, "other"))
+        mark(m.last + 1, end, "other")
 
+    if overrides:
+        concept_matches = _without_overridden(concept_matches, overrides, governed)
+    starts = tokens.starts
+    ends = tokens.ends
+    sentences = tokens.sentences
     mentions: list[Mention] = []
-    for m in matches:
-        if m.label.startswith(("ctx:", "rel:")):
-            continue
-        mention = Mention(
-            m.label,
-            m.first,
-            m.last,
-            tokens[m.first].start,
-            tokens[m.last].end,
-            tokens[m.first].sentence,
+    for first, last, label in concept_matches:
+        bits = governed[first]
+        if bits & (_SPECULATION | _HISTORICAL):
+            kind = kinds.get(label, "symptom")
+            if bits & _SPECULATION and kind in _SPECULATIVE_KINDS:
+                bits |= _HYPOTHETICAL
+            if kind == "status":
+                # "went through menopause five years ago": the event is past, the state is not
+                bits &= ~_HISTORICAL
+        mention = _new_mention(
+            Mention,
+            (
+                label,
+                first,
+                last,
+                starts[first],
+                ends[last],
+                sentences[first],
+                bits & _NEGATED != 0,
+                bits & _OTHER != 0,
+                bits & _HISTORICAL != 0,
+                bits & _HYPOTHETICAL != 0,
+            ),
         )
-        kind = kinds.get(m.label, "symptom")
-        for first, last, tfirst, tlast, what in scopes:
-            if not (first <= m.first <= last) or tfirst <= m.first <= tlast:
-                continue
-            if what == "negation":
-                mention.negated = True
-            elif what in ("family", "other"):
-                mention.other = True
-            elif what == "historical":
-                mention.historical = True
-            elif what == "hypothetical" or (what == "speculation" and kind in ("condition", "cue")):
-                mention.hypothetical = True
         mentions.append(mention)
+        if affirmed is not None and not bits & _NOT_AFFIRMED:
+            found = affirmed.get(label)
+            if found is None:
+                affirmed[label] = [mention]
+            else:
+                found.append(mention)
     return mentions
+
+
+def _without_overridden(
+    matches: Sequence[Match], overrides: Mapping[str, frozenset[str]], governed: Sequence[int]
+) -> Sequence[Match]:
+    """Drop the matches that a more specific phrase around them explains away."""
+    spans = [
+        (m.first, m.last, overrides[m.label])
+        for m in matches
+        if m.label in overrides and not governed[m.first] & _NEGATED
+    ]
+    if not spans:
+        return matches
+    return [
+        m
+        for m in matches
+        if not any(
+            first <= m.first and m.last <= last and m.label in labels
+            for first, last, labels in spans
+        )
+    ]
 
 
 def _select_triggers(triggers: list[Match]) -> list[Match]:
@@ -175,35 +246,39 @@ def _select_triggers(triggers: list[Match]) -> list[Match]:
 
 
 def _scan_forward(
-    tokens: Sequence[Token],
+    tokens: Tokens,
     breaks: Sequence[bool],
     start: int,
     limit: int,
     stop_words: frozenset[str] = frozenset(),
 ) -> int:
-    n = len(tokens)
+    sentences = tokens.sentences
+    norms = tokens.norms
+    n = len(sentences)
     if start >= n:
         return start - 1
-    sentence = tokens[start].sentence
+    sentence = sentences[start]
     end = start
     for i in range(start, min(n, start + limit)):
-        if tokens[i].sentence != sentence:
+        if sentences[i] != sentence:
             break
-        if i > start and (breaks[i] or tokens[i].norm in stop_words):
+        if i > start and (breaks[i] or norms[i] in stop_words):
             break
         end = i
     return end
 
 
-def _scan_backward(tokens: Sequence[Token], breaks: Sequence[bool], start: int, limit: int) -> int:
+def _scan_backward(tokens: Tokens, breaks: Sequence[bool], start: int, limit: int) -> int:
     if start < 0:
         return 0
-    sentence = tokens[start].sentence
+    sentences = tokens.sentences
+    soft_breaks = tokens.soft_breaks
+    sentence = sentences[start]
     first = start
     for i in range(start, max(-1, start - limit), -1):
-        if tokens[i].sentence != sentence:
+        if sentences[i] != sentence:
             break
         first = i
-        if breaks[i] or tokens[i].soft_break:
+        if breaks[i] or soft_breaks[i]:
             break
     return first

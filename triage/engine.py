@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from triage.context import Mention, Subject, assign_context, resolve_subject
-from triage.kb import CauseRule, Complaint, FlagRule, KnowledgeBase, load_knowledge_base
+from triage.kb import Complaint, FlagRule, KnowledgeBase, load_knowledge_base
 from triage.matcher import Match
 from triage.patient import (
     Duration,
@@ -20,9 +20,9 @@ from triage.patient import (
     parse_duration_answer,
 )
 from triage.result import URGENCY_RANK, Assessment, Cause, Evidence, Flag
-from triage.text import Token, tokenize
+from triage.text import Tokens, split_tokens
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 SUBJECTS = ("self", "child", "adult")
 SEXES = ("female", "male", "other")
 MAX_CAUSES = 5
@@ -81,14 +81,26 @@ class _Assessor:
     ) -> None:
         self.kb = kb
         self.text = text
-        self.tokens: list[Token] = tokenize(text, kb.normaliser)
-        matches = kb.matcher.find(self.tokens)
-        relatives = _relatives(matches)
+        self.tokens: Tokens = split_tokens(text, kb.normaliser)
+        context, relative_matches, concepts = kb.matcher.find_grouped(self.tokens)
+        relatives = _relatives(relative_matches)
         self.subject: Subject = resolve_subject(self.tokens, relatives, subject, kb.current_verbs)
+        self.affirmed: dict[str, list[Mention]] = {}
         self.mentions: list[Mention] = assign_context(
-            self.tokens, matches, kb.kinds, self.subject, relatives
+            self.tokens,
+            context,
+            concepts,
+            kb.kinds,
+            self.subject,
+            relatives,
+            overrides=kb.overrides,
+            affirmed=self.affirmed,
         )
-        self.mentions.extend(self._readings())
+        readings = self._readings()
+        if readings:
+            self.mentions.extend(readings)
+            for m in readings:
+                self.affirmed.setdefault(m.label, []).append(m)
         about_self = self.subject.kind == "self"
         self.age = float(age) if age is not None else infer_age(text, about_self)
         given_sex = sex if sex in ("female", "male") else None
@@ -96,10 +108,11 @@ class _Assessor:
             None if sex == "other" else infer_sex(text, about_self, self.subject.word)
         )
         self.duration = _duration(text, duration)
-        self.affirmed: dict[str, list[Mention]] = defaultdict(list)
-        for m in self.mentions:
-            if m.affirmed:
-                self.affirmed[m.label].append(m)
+        # (cause code, mention) for every mention of a cause's cue, whatever its context
+        cue_codes = kb.cue_codes
+        self.cue_mentions: list[tuple[str, Mention]] = [
+            (cue_codes[m.label], m) for m in self.mentions if m.label in cue_codes
+        ]
 
     @property
     def is_child(self) -> bool:
@@ -129,30 +142,56 @@ class _Assessor:
     # -- flags ---------------------------------------------------------------------------------
 
     def _flags(self) -> tuple[list[Flag], list[FlagRule]]:
-        raised: list[tuple[FlagRule, list[Evidence]]] = []
-        for rule in self.kb.flags:
-            if not self._patient_matches(rule):
+        raised: list[tuple[FlagRule, list[tuple[int, int]]]] = []
+        index = self.kb.flags_by_first_label
+        candidates: set[int] = set()
+        for label in self.affirmed:
+            positions = index.get(label)
+            if positions:
+                candidates.update(positions)
+        rules = self.kb.flags
+        mentioned = self.affirmed.__contains__
+        for position in sorted(candidates):
+            rule = rules[position]
+            if (
+                rule.age_min is not None or rule.age_max is not None or rule.sex is not None
+            ) and not self._patient_matches(rule):
                 continue
-            groups = list(rule.duration_free)
-            if self._duration_matches(rule):
-                groups = list(rule.alternatives) + groups
+            if (
+                rule.min_duration_days is None and rule.max_duration_days is None
+            ) or self._duration_matches(rule):
+                groups = rule.alternatives + rule.duration_free
+            else:
+                groups = rule.duration_free
             for alternative in groups:
-                used = self._satisfy(alternative, rule.scope)
+                if not all(map(mentioned, alternative)):
+                    continue
+                used = self._satisfy(alternative, rule.scope, rule.within_words)
                 if used is None:
                     continue
-                evidence = [Evidence(self.text[m.start : m.end], m.start, m.end) for m in used]
+                # (start, end) spans; Evidence is built once they are deduplicated and sorted
+                spans = [(m.start, m.end) for m in used]
                 if rule.min_duration_days is not None and self.duration and self.duration.evidence:
-                    evidence.append(self.duration.evidence)
-                raised.append((rule, evidence))
+                    spans.append((self.duration.evidence.start, self.duration.evidence.end))
+                raised.append((rule, spans))
                 break
         superseded = {code for rule, _ in raised for code in rule.supersedes}
         kept = [(r, e) for r, e in raised if r.code not in superseded]
         kept.sort(key=lambda item: -URGENCY_RANK[item[0].urgency])
         flags = [
-            Flag(rule.code, rule.label, rule.urgency, tuple(sorted(set(ev), key=lambda e: e.start)))
-            for rule, ev in kept
+            Flag(rule.code, rule.label, rule.urgency, self._evidence_for(spans))
+            for rule, spans in kept
         ]
         return flags, [r for r, _ in kept]
+
+    def _evidence_for(
+        self, spans: list[tuple[int, int]], limit: int | None = None
+    ) -> tuple[Evidence, ...]:
+        """The distinct spans in text order, as evidence (the first ``limit`` of them)."""
+        text = self.text
+        return tuple(
+            Evidence(text[start:end], start, end) for start, end in sorted(set(spans))[:limit]
+        )
 
     def _patient_matches(self, rule: FlagRule) -> bool:
         if rule.age_min is not None and (self.age is None or self.age < rule.age_min):
@@ -171,7 +210,9 @@ class _Assessor:
             and days > rule.max_duration_days
         )
 
-    def _satisfy(self, labels: Sequence[str], scope: str) -> list[Mention] | None:
+    def _satisfy(
+        self, labels: Sequence[str], scope: str, within_words: int | None = None
+    ) -> list[Mention] | None:
         if labels[0] not in self.affirmed:
             return None
         candidates = [self.affirmed.get(label) for label in labels]
@@ -180,11 +221,12 @@ class _Assessor:
         groups = [c for c in candidates if c]
         if scope == "post" or len(groups) == 1:
             return [g[0] for g in groups]
-        # "near": every part within one sentence of the first part's mention
+        # "near": every part within one sentence of the first part's mention, and within
+        # ``within_words`` words of it when the rule sets that
         for anchor in groups[0]:
             chosen = [anchor]
             for group in groups[1:]:
-                hit = next((m for m in group if abs(m.sentence - anchor.sentence) <= 1), None)
+                hit = next((m for m in group if _near(anchor, m, within_words)), None)
                 if hit is None:
                     break
                 chosen.append(hit)
@@ -195,41 +237,52 @@ class _Assessor:
     # -- causes --------------------------------------------------------------------------------
 
     def _causes(self, complaints: list[tuple[Complaint, list[Mention]]]) -> list[Cause]:
-        prior: dict[str, float] = defaultdict(float)
-        evidence: dict[str, list[Evidence]] = defaultdict(list)
+        prior: dict[str, float] = {}
+        # (start, end) spans; Evidence is only built for the causes that are reported
+        spans: dict[str, list[tuple[int, int]]] = {}
         for complaint, ms in complaints:
+            span = (ms[0].start, ms[0].end)
             for code, weight in complaint.causes:
-                prior[code] += weight
-                evidence[code].append(self._evidence(ms[0]))
-        cue: dict[str, float] = defaultdict(float)
-        for m in self.mentions:
-            if not m.label.startswith("cause:") or m.negated or m.other:
+                if code in prior:
+                    prior[code] += weight
+                    spans[code].append(span)
+                else:
+                    prior[code] = weight
+                    spans[code] = [span]
+        cue: dict[str, float] = {}
+        for code, m in self.cue_mentions:
+            if m.negated or m.other:
                 continue
-            code = m.label[6:]
-            if m.affirmed:
+            if not (m.historical or m.hypothetical):
                 weight = CUE_WEIGHTS["affirmed"]
             elif m.historical:
                 weight = CUE_WEIGHTS["historical"]
             else:
                 weight = CUE_WEIGHTS["hypothetical"]
-            cue[code] = min(2.0, cue[code] + weight)
-            evidence[code].insert(0, self._evidence(m))
-        ranked: list[tuple[float, int, CauseRule]] = []
-        order = {code: i for i, code in enumerate(self.kb.causes)}
-        for code in set(prior) | set(cue):
-            rule = self.kb.causes[code]
-            if rule.sex is not None and self.sex is not None and rule.sex != self.sex:
+            cue[code] = min(2.0, cue.get(code, 0.0) + weight)
+            spans.setdefault(code, []).append((m.start, m.end))
+        ranked: list[tuple[float, int, str]] = []
+        rules = self.kb.causes
+        order = self.kb.cause_order
+        sex = self.sex
+        cue_alone_minimum = CUE_WEIGHTS["affirmed"] * 0.6
+        for code in spans:  # every code with a prior or a cue
+            rule = rules[code]
+            if rule.sex is not None and sex is not None and rule.sex != sex:
                 continue
-            if prior[code] == 0 and cue[code] < CUE_WEIGHTS["affirmed"] * 0.6:
+            p = prior.get(code, 0.0)
+            c = cue.get(code, 0.0)
+            if p == 0 and c < cue_alone_minimum:
                 continue
             # A cue backed by the complaint is strong evidence; a cue alone is a weaker hint.
-            factor = 1.5 if prior[code] > 0 else 0.6
-            ranked.append((prior[code] + factor * cue[code], order[code], rule))
-        ranked.sort(key=lambda item: (-item[0], item[1]))
+            factor = 1.5 if p > 0 else 0.6
+            ranked.append((-(p + factor * c), order[code], code))
+        ranked.sort()
         out: list[Cause] = []
-        for total, _, rule in ranked[:MAX_CAUSES]:
-            spans = sorted(set(evidence[rule.code]), key=lambda e: e.start)[:3]
-            out.append(Cause(rule.code, rule.label, round(1 - math.exp(-total), 2), tuple(spans)))
+        for negative_total, _, code in ranked[:MAX_CAUSES]:
+            rule = rules[code]
+            score = round(1 - math.exp(negative_total), 2)
+            out.append(Cause(rule.code, rule.label, score, self._evidence_for(spans[code], 3)))
         return out
 
     # -- routing and wording -------------------------------------------------------------------
@@ -258,6 +311,13 @@ class _Assessor:
                     1.5 if URGENCY_RANK[rule.urgency] >= URGENCY_RANK["urgent"] else 0.75
                 )
                 first_seen.setdefault(rule.specialty, len(self.text))
+        # A condition the patient says they have belongs with its specialist, as much as an
+        # urgent flag does.
+        for code, m in self.cue_mentions:
+            cause_rule = self.kb.causes[code]
+            if m.label == cause_rule.name_label and m.affirmed:
+                score[cause_rule.specialty] += 1.5
+                first_seen.setdefault(cause_rule.specialty, m.start)
         for bonus, cause in zip((0.5, 0.25), causes, strict=False):
             spec = self.kb.causes[cause.code].specialty
             score[spec] += bonus
@@ -284,7 +344,7 @@ class _Assessor:
         if self.duration is None and urgency != "emergency":
             asks.append("how long the symptoms have lasted")
         if urgency != "emergency" and not any(
-            m.label.startswith("cause:med_") for m in self.mentions if not m.negated
+            code.startswith("med_") for code, m in self.cue_mentions if not m.negated
         ):
             asks.append("current medicines")
         for complaint, _ in complaints:
@@ -295,28 +355,32 @@ class _Assessor:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _evidence(self, m: Mention) -> Evidence:
-        return Evidence(self.text[m.start : m.end], m.start, m.end)
-
     def _readings(self) -> list[Mention]:
-        starts = [t.start for t in self.tokens]
+        starts = self.tokens.starts
         out: list[Mention] = []
         for reading in find_readings(self.text):
             if reading.concept not in self.kb.concepts:
                 continue
             i = max(0, bisect.bisect_right(starts, reading.evidence.start) - 1)
-            sentence = self.tokens[i].sentence if self.tokens else 0
+            sentence = self.tokens.sentences[i] if starts else 0
             ev = reading.evidence
             out.append(Mention(reading.concept, i, i, ev.start, ev.end, sentence))
         return out
 
 
+def _near(anchor: Mention, m: Mention, within_words: int | None) -> bool:
+    if abs(m.sentence - anchor.sentence) > 1:
+        return False
+    if within_words is None:
+        return True
+    return max(m.first - anchor.last, anchor.first - m.last) - 1 <= within_words
+
+
 def _relatives(matches: Sequence[Match]) -> list[tuple[Match, str]]:
+    """The relative nouns, longest first where they overlap ("little boy" over "boy")."""
     found: list[tuple[Match, str]] = []
     last_end = -1
-    for m in sorted(
-        (m for m in matches if m.label.startswith("rel:")), key=lambda m: (m.first, -m.last)
-    ):
+    for m in sorted(matches, key=lambda m: (m.first, -m.last)):
         if m.first <= last_end:
             continue
         found.append((m, m.label[4:]))

@@ -33,7 +33,12 @@ CONTEXT_KINDS = (
     "pseudo",
     "terminators",
 )
-CONCEPT_KINDS = ("symptom", "condition", "modifier", "cue")
+# The matcher's groups: context triggers, relatives, and everything else (concepts).
+MATCH_GROUPS = {"ctx:": 0, "rel:": 1}
+CONCEPT_GROUP = 2
+# A "status" is a state a past event leaves behind ("went through menopause", "back from
+# Ghana"): a past-history trigger does not stop it counting as current.
+CONCEPT_KINDS = ("symptom", "condition", "modifier", "cue", "status")
 SCOPES = ("near", "post")
 SEXES = ("female", "male")
 
@@ -76,6 +81,9 @@ class FlagRule:
     advice: str | None
     # Alternatives that raise the flag whatever the stated duration ("worsening" twitching).
     duration_free: tuple[tuple[str, ...], ...] = ()
+    # With scope "near": at most this many words between the parts, so "@widespread" has to
+    # describe the twitching rather than the pain three clauses earlier.
+    within_words: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +106,9 @@ class CauseRule:
     source: str
     sex: str | None
     cue_label: str | None
+    # The condition's own names ("lupus"): a patient who says they have it is routed to its
+    # specialty. A diagnosis is a status, so "diagnosed five years ago" still counts.
+    name_label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +127,16 @@ class KnowledgeBase:
     normaliser: Normaliser
     # label -> concept kind, for every label the matcher can report
     kinds: Mapping[str, str]
+    # label -> positions in ``flags`` of the rules with an alternative that starts with it: a
+    # rule can only be raised when one of those labels is mentioned, so the rest are skipped.
+    flags_by_first_label: Mapping[str, tuple[int, ...]]
+    # cause code -> its position in causes.yaml, which breaks ties between equal scores
+    cause_order: Mapping[str, int]
+    # matcher label of a cause's cues or names -> the cause code
+    cue_codes: Mapping[str, str]
+    # cue label -> labels whose mentions inside one of its matches it explains away ("mouth
+    # tingles after eating" is a food allergy cue, not neurological tingling)
+    overrides: Mapping[str, frozenset[str]]
 
     @property
     def flag_codes(self) -> frozenset[str]:
@@ -267,10 +288,16 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
 
     # Causes.
     causes: dict[str, CauseRule] = {}
+    overrides: dict[str, tuple[str, tuple[str, ...]]] = {}
     cause_file = _read(kb_dir / "causes.yaml")
     for i, entry in enumerate(cause_file.get("causes") or []):
         where = f"causes.yaml entry {i + 1} ({entry.get('code', '?')})"
-        _check_keys(where, entry, {"code", "label", "specialty", "source"}, {"cues", "sex"})
+        _check_keys(
+            where,
+            entry,
+            {"code", "label", "specialty", "source"},
+            {"cues", "sex", "names", "overrides"},
+        )
         code = str(entry["code"])
         if code in causes:
             raise _fail(where, f"duplicate cause code {code!r}")
@@ -281,6 +308,14 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
         if entry.get("cues"):
             cue_label = f"cause:{code}"
             b.add_terms(where, cue_label, "cue", _str_list(where, entry["cues"], "cues"))
+        name_label = None
+        if entry.get("names"):
+            name_label = f"name:{code}"
+            b.add_terms(where, name_label, "status", _str_list(where, entry["names"], "names"))
+        if "overrides" in entry:
+            if cue_label is None:
+                raise _fail(where, "overrides needs cues that explain the overridden words")
+            overrides[cue_label] = (where, _str_list(where, entry["overrides"], "overrides"))
         causes[code] = CauseRule(
             code,
             str(entry["label"]),
@@ -288,6 +323,7 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
             check_source(where, entry["source"]),
             sex,
             cue_label,
+            name_label,
         )
 
     # Complaint areas; each is also a concept flags can refer to.
@@ -347,6 +383,11 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
             if other not in codes:
                 raise _fail(f"flag {rule.code}", f"supersedes unknown flag {other!r}")
 
+    for where, overridden in overrides.values():
+        for other in overridden:
+            if other not in concepts:
+                raise _fail(where, f"overrides unknown concept {other!r}")
+
     # Compile every phrase into one matcher. Long words from the knowledge base form the
     # vocabulary that one-letter misspellings are corrected towards.
     vocabulary = frozenset(
@@ -361,9 +402,10 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
     for where, phrase, label in b.phrases:
         tokens = phrase_tokens(phrase, normaliser)
         try:
-            matcher.add(tokens, label)
+            match_group = MATCH_GROUPS.get(label[:4], CONCEPT_GROUP)
+            matcher.add(tokens, label, match_group)
             for variant in _variants(tokens):
-                matcher.add(variant, label)
+                matcher.add(variant, label, match_group)
         except ValueError as exc:
             raise _fail(where, str(exc)) from exc
 
@@ -381,7 +423,26 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
         matcher=matcher,
         normaliser=normaliser,
         kinds=b.kinds,
+        flags_by_first_label=_flags_by_first_label(flags),
+        cause_order={code: i for i, code in enumerate(causes)},
+        cue_codes={
+            label: code
+            for code, rule in causes.items()
+            for label in (rule.cue_label, rule.name_label)
+            if label
+        },
+        overrides={label: frozenset(labels) for label, (_, labels) in overrides.items()},
     )
+
+
+def _flags_by_first_label(flags: Iterable[FlagRule]) -> dict[str, tuple[int, ...]]:
+    index: dict[str, list[int]] = {}
+    for i, rule in enumerate(flags):
+        for alternative in rule.alternatives + rule.duration_free:
+            positions = index.setdefault(alternative[0], [])
+            if i not in positions:
+                positions.append(i)
+    return {label: tuple(positions) for label, positions in index.items()}
 
 
 _SPLIT_CONTRACTIONS = {
@@ -435,6 +496,7 @@ def _flag(
             "supersedes",
             "advice",
             "all_ignoring_duration",
+            "within_words",
         },
     )
     code = str(entry["code"])
@@ -456,6 +518,13 @@ def _flag(
     sex = entry.get("sex")
     if sex is not None and sex not in SEXES:
         raise _fail(where, f"sex must be one of {', '.join(SEXES)}")
+    within_words = entry.get("within_words")
+    if within_words is not None and (
+        isinstance(within_words, bool) or not isinstance(within_words, int) or within_words < 0
+    ):
+        raise _fail(where, f"within_words must be a whole number of words, got {within_words!r}")
+    if within_words is not None and scope != "near":
+        raise _fail(where, "within_words only applies to scope near")
     specialty = entry.get("specialty")
     supersedes = entry.get("supersedes") or []
     if not isinstance(supersedes, list):
@@ -476,6 +545,7 @@ def _flag(
         supersedes=tuple(str(s) for s in supersedes),
         advice=None if entry.get("advice") is None else str(entry["advice"]),
         duration_free=tuple(duration_free),
+        within_words=within_words,
     )
 
 

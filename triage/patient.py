@@ -7,7 +7,10 @@ patients often write "my 3 week old son" or "58M" and skip the form fields.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import methodcaller
 
 from triage.result import Evidence
 
@@ -54,53 +57,107 @@ _NUM = (
 )
 _UNIT = r"(?P<unit>minute|min|hour|hr|day|night|week|wk|month|year|yr)s?\b"
 _QUAL = r"(?:about |around |almost |nearly |over |more than |at least |roughly |approximately )?"
+_WORD = r"[^\W\d_]+(?:'[^\W\d_]+)?"
 
+# Patterns named *_W below must start at a word boundary but are written without the leading
+# ``\b``: a full regex scan of a post costs about as much as the rest of the pipeline's steps, so
+# rather than one scan per pattern, one scan (_cues) finds where any of them can start and each is
+# tried only there (_matches_at), or _word_matches() checks the boundary itself.
 _DURATION_PATTERNS = (
     re.compile(
         rf"\b(?:for |over |in |during )?(?:the )?(?:past|last|previous) (?:{_NUM} )?{_UNIT}"
     ),
     re.compile(rf"\b(?:for|over|lasting|lasted|lasts|been) {_QUAL}{_NUM} {_UNIT}"),
     re.compile(rf"\b{_NUM} {_UNIT} (?:now|already|straight|in a row|running)\b"),
+    # "started the pill a month ago", "since I got back from Ghana ten days ago": a few words may
+    # sit between the onset word and the time
     re.compile(
-        rf"\b(?:started|began|begun|start|since|noticed|onset|came on) {_QUAL}{_NUM} {_UNIT} ago\b"
+        rf"\b(?:started|began|begun|start|since|noticed|onset|came on) (?:{_WORD} ){{0,6}}?"
+        rf"{_QUAL}{_NUM} {_UNIT} ago\b"
     ),
     re.compile(rf"\b{_NUM} (?P<unit>minute|min|hour|hr|day|night|week)s? ago\b"),
 )
-_VAGUE_DURATIONS = (
-    (re.compile(r"\bfor (?:many |several )?years\b"), 365.0),
-    (re.compile(r"\bfor (?:many |several )?months\b"), 60.0),
-    (re.compile(r"\bfor (?:many |several |a few )?weeks\b"), 21.0),
-    (re.compile(r"\bfor (?:ages|a long time|a while)\b"), 30.0),
-    (re.compile(r"\bsince last (?:year)\b"), 180.0),
-    (re.compile(r"\bsince last (?:month)\b"), 30.0),
-    (re.compile(r"\bsince last (?:week)\b"), 7.0),
-    (re.compile(r"\bsince (?:yesterday|last night)\b"), 1.0),
-    (re.compile(r"\bsince (?:this morning|i woke up|today)\b"), 0.3),
+# The last pattern dates an event, which is not when the symptoms began when the event is a
+# journey: "back from Nigeria a week ago, fever since yesterday".
+_UNDATED_PATTERN = 4
+_JOURNEY = re.compile(
+    r"\b(?:back from|home from|returned|got back|flew|flight|arrived|landed|trip|holiday"
+    r"|vacation|travell?ed|travell?ing|visiting|visited|abroad)\b"
 )
+_CLAUSE_END = re.compile(r"[.;!?\n,]")
+# How far before its unit word a duration can start; the longest is an onset word, six words
+# and a count ("since I got back from Ghana about ten days ago").
+_LOOK_BACK = 48
+_ONSET_LOOK_BACK = 120
+_ONSET_PATTERN = 3
+_COUNT_ENDINGS = tuple(
+    f"{word} " for word in [*_NUMBER_WORDS, "of", "past", "last", "previous"] if " " not in word
+)
+# Words each duration pattern cannot match without; a window lacking them skips the pattern.
+_DURATION_CUES = (
+    ("past", "last", "previous"),
+    ("for ", "over ", "last", "been "),
+    ("now", "already", "straight", "in a row", "running"),
+    ("ago",),
+    ("ago",),
+)
+# The vague durations, one alternative per named group; the group gives the days and its order
+# among the alternatives breaks ties, first wins.
+_VAGUE_DURATION_W = re.compile(
+    r"(?:for (?:(?P<y>(?:many |several )?years)|(?P<m>(?:many |several )?months)"
+    r"|(?P<w>(?:many |several |a few )?weeks)|(?P<a>ages|a long time|a while))"
+    r"|since (?:last (?:(?P<ly>year)|(?P<lm>month)|(?P<lw>week)|(?P<ln>night))"
+    r"|(?P<yd>yesterday)|(?P<td>this morning|i woke up|today)))\b"
+)
+_VAGUE_DAYS = {
+    "y": (365.0, 0),
+    "m": (60.0, 1),
+    "w": (21.0, 2),
+    "a": (30.0, 3),
+    "ly": (180.0, 4),
+    "lm": (30.0, 5),
+    "lw": (7.0, 6),
+    "ln": (1.0, 7),
+    "yd": (1.0, 7),
+    "td": (0.3, 8),
+}
 
-_AGE_OLD = re.compile(r"\b(?P<n>\d{1,3})[\s-]*(?P<unit>day|week|wk|month|mo|year|yr)s?[\s-]*old\b")
-_AGE_SELF = re.compile(
-    r"\b(?:i am|i'm|i’m|im|aged|age)\s+(?:a\s+|only\s+|now\s+)?(?P<n>\d{1,3})\b"
+_AGE_OLD_W = re.compile(r"(?P<n>\d{1,3})[\s-]*(?P<unit>day|week|wk|month|mo|year|yr)s?[\s-]*old\b")
+_AGE_SELF_W = re.compile(
+    r"(?:i am|i'm|i’m|im|aged|age)\s+(?:a\s+|only\s+|now\s+)?(?P<n>\d{1,3})\b"
     r"(?!\s*(?:weeks?|days?|months?|kg|kilos?|lbs?|pounds|%|cm|hours?|mins?|minutes?|times?)\b)",
 )
-_AGE_SHORT = re.compile(r"\b(?P<n>\d{1,3})\s?(?:yo|y/o|yrs?|years?)\b(?!\s*ago)")
-_AGE_SEX = re.compile(r"\b(?P<n>\d{1,3})\s?(?P<sex>m|f|male|female)\b")
-_AGE_THIRD = re.compile(
-    r"\b(?:he's|she's|he is|she is|(?:son|daughter|boy|girl) is)\s+(?:only\s+)?(?P<n>\d{1,2})\b"
-    r"|\((?P<p>\d{1,2})\)",
+_AGE_SHORT_W = re.compile(r"(?P<n>\d{1,3})\s?(?:yo|y/o|yrs?|years?)\b(?!\s*ago)")
+_AGE_SEX_W = re.compile(r"(?P<n>\d{1,3})\s?(?P<sex>m|f|male|female)\b")
+_AGE_THIRD_W = re.compile(
+    r"(?:he's|she's|he is|she is|son is|daughter is|boy is|girl is)\s+(?:only\s+)?"
+    r"(?P<n>\d{1,2})\b"
 )
+_AGE_BRACKETED = re.compile(r"\((?P<n>\d{1,2})\)")
+# A bare two-digit age at the start of the post or between commas or full stops ("34, f").
 _AGE_BARE = re.compile(r"(?:^|[,.]\s*)(?P<n>\d{2})\s*(?:$|[,.])")
-_NEWBORN = re.compile(r"\bnewborn\b")
+# "my two week old", "a six-month-old": counts in words, for babies and young children.
+_AGE_OLD_WORDS_W = re.compile(
+    r"(?P<n>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|a couple of|a)"
+    r"[\s-]+(?P<unit>day|week|month|year)s?[\s-]*old\b"
+)
+_VAGUE_COUNTS = frozenset({"a", "a few", "a couple of"})
+_NEWBORN = re.compile(r"\b(?:newborn|neonate)\b")
+_DIGIT_RUN = re.compile(r"\d+")
 _AGE_UNIT_YEARS = {"day": 1 / 365, "week": 7 / 365, "wk": 7 / 365, "month": 1 / 12, "mo": 1 / 12}
 
-_FEMALE_SELF = re.compile(
-    r"\b(?:i am|i'm|i’m|im)\s+(?:a\s+)?(?:\d+\s*(?:year old|yo)?\s*)?"
-    r"(?:woman|female|girl|lady|mum|mom)\b"
-    r"|\b(?:pregnant|my period|my periods|menopause|my vagina|breastfeeding)\b",
+_FEMALE_SELF_W = (
+    re.compile(
+        r"(?:i am|i'm|i’m|im)\s+(?:a\s+)?(?:\d+\s*(?:year old|yo)?\s*)?"
+        r"(?:woman|female|girl|lady|mum|mom)\b"
+    ),
+    re.compile(r"(?:pregnant|my period|my periods|menopause|my vagina|breastfeeding)\b"),
 )
-_MALE_SELF = re.compile(
-    r"\b(?:i am|i'm|i’m|im)\s+(?:a\s+)?(?:\d+\s*(?:year old|yo)?\s*)?(?:man|male|guy|dad|boy)\b"
-    r"|\b(?:my penis|my testicles?|my prostate|my scrotum)\b",
+_MALE_SELF_W = (
+    re.compile(
+        r"(?:i am|i'm|i’m|im)\s+(?:a\s+)?(?:\d+\s*(?:year old|yo)?\s*)?(?:man|male|guy|dad|boy)\b"
+    ),
+    re.compile(r"(?:my penis|my testicles?|my prostate|my scrotum)\b"),
 )
 _MALE_WORDS = frozenset(
     {
@@ -141,16 +198,51 @@ _FEMALE_WORDS = frozenset(
     }
 )
 
-_TEMPERATURE = re.compile(
-    r"\b(?:temp(?:erature)?|fever|pyrexia|running|thermometer)\D{0,15}?(?P<v>\d{2,3}(?:[.,]\d+)?)"
+_TEMPERATURE_W = re.compile(
+    r"(?:temp(?:erature)?|fever|pyrexia|running|thermometer)\D{0,15}?(?P<v>\d{2,3}(?:[.,]\d+)?)"
     r"\s*(?:°\s*)?(?P<unit>c\b|f\b|celsius|fahrenheit)?",
 )
-_BLOOD_PRESSURE = re.compile(
-    r"\b(?:bp|blood pressure|pressure|reading)\D{0,25}?(?P<sys>\d{2,3})\s*/\s*(?P<dia>\d{2,3})"
+_BLOOD_PRESSURE_W = re.compile(
+    r"(?:bp|blood pressure|pressure|reading)\D{0,25}?(?P<sys>\d{2,3})\s*/\s*(?P<dia>\d{2,3})"
 )
-_GLUCOSE = re.compile(
-    r"\b(?:sugars?|glucose|bg|bm|bs)\D{0,25}?(?P<v>\d{1,3}(?:\.\d+)?)\s*(?P<unit>mmol|mg)?"
+_GLUCOSE_W = re.compile(
+    r"(?:sugars?|glucose|bg|bm|bs)\D{0,25}?(?P<v>\d{1,3}(?:\.\d+)?)\s*(?P<unit>mmol|mg)?"
 )
+# The words the *_W patterns above open with, by the set of patterns tried where they start.
+_CUE_WORDS = {
+    "i": ("i am", "i'm", "i’m", "im"),
+    "age": ("aged", "age"),
+    "third": ("he's", "she's", "he is", "she is", "son is", "daughter is", "boy is", "girl is"),
+    "temp": ("temp", "fever", "pyrexia", "running", "thermometer"),
+    "bp": ("bp", "blood pressure", "pressure", "reading"),
+    "sugar": ("sugar", "glucose", "bg", "bm", "bs"),
+    "female": ("pregnant", "my period", "menopause", "my vagina", "breastfeeding"),
+    "male": ("my penis", "my testicle", "my prostate", "my scrotum"),
+}
+_CUE_GROUP = {word: group for group, words in _CUE_WORDS.items() for word in words}
+
+
+def _word_alternatives(words: Iterable[str]) -> str:
+    """``words`` as a regex alternation factored by first letter, longest first.
+
+    Without groups the regex engine can skip straight to the first letters, and factoring spares
+    it trying every word at each of them.
+    """
+    by_first: dict[str, list[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], []).append(word[1:])
+    return "|".join(
+        re.escape(first)
+        + "(?:"
+        + "|".join(re.escape(rest) for rest in sorted(rests, key=len, reverse=True))
+        + ")"
+        for first, rests in by_first.items()
+    )
+
+
+# A hit can only hide another start inside itself after a space or apostrophe, and the one such
+# case ("pressure" in "blood pressure") fails wherever the longer one failed.
+_CUE_SCAN = re.compile(_word_alternatives(_CUE_GROUP))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,12 +270,98 @@ def _count(text: str) -> float | None:
 
 
 _UNIT_WORD = re.compile(r"(?:minute|min|hour|hr|day|night|week|wk|month|year|yr)s?\b")
-_VAGUE_HINT = re.compile(r"\b(?:for|since)\b")
 
 
+def _is_word_char(char: str) -> bool:
+    # The regex engine's definition of \w for str patterns.
+    return char.isalnum() or char == "_"
+
+
+def _word_matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``finditer`` of ``\b`` + ``pattern``; the pattern's first character is a word character.
+
+    A candidate that starts inside a word is rejected and the search resumes one character
+    later, exactly where ``finditer`` of the ``\b`` pattern would have looked next.
+    """
+    search = pattern.search
+    pos = 0
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return
+        start = m.start()
+        if start and _is_word_char(text[start - 1]):
+            pos = start + 1
+            continue
+        yield m
+        pos = m.end()
+
+
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    """Where the fact patterns can start in one lower-cased post."""
+
+    numbers: tuple[int, ...]  # digit runs that start a word
+    words: dict[str, list[int]]  # _CUE_SCAN group -> word-start positions
+
+
+_match_start = methodcaller("start")
+
+
+@lru_cache(maxsize=4)
+def _cues(text: str) -> _Cues:
+    numbers = tuple(
+        start
+        for start in map(_match_start, _DIGIT_RUN.finditer(text))
+        if not start or not _is_word_char(text[start - 1])
+    )
+    words: dict[str, list[int]] = {}
+    for m in _CUE_SCAN.finditer(text):
+        start = m.start()
+        if not start or not _is_word_char(text[start - 1]):
+            words.setdefault(_CUE_GROUP[m.group()], []).append(start)
+    return _Cues(numbers, words)
+
+
+def _matches_at(
+    pattern: re.Pattern[str], text: str, starts: Iterable[int]
+) -> Iterator[re.Match[str]]:
+    """``finditer`` of ``pattern`` for a pattern that can only match at ``starts`` (sorted)."""
+    end = -1
+    for start in starts:
+        if start < end:
+            continue
+        m = pattern.match(text, start)
+        if m is not None:
+            yield m
+            end = m.end()
+
+
+def _cue_starts(cues: _Cues, *groups: str) -> list[int]:
+    if len(groups) == 1:
+        return cues.words.get(groups[0], [])
+    return sorted(start for group in groups for start in cues.words.get(group, ()))
+
+
+def _bare_age_starts(text: str, numbers: Iterable[int]) -> Iterator[int]:
+    """Where _AGE_BARE can start for each number: the text's start or the comma or full stop."""
+    for number in numbers:
+        if number == 0:
+            yield 0
+            continue
+        i = number - 1
+        while i >= 0 and text[i].isspace():
+            i -= 1
+        if i >= 0 and text[i] in ",.":
+            yield i
+
+
+@lru_cache(maxsize=4)
 def _lower(text: str) -> str:
     # Matching lower-cased text without re.IGNORECASE is markedly faster; offsets stay valid
     # unless lower-casing changes the length (a few non-ASCII letters), then the rare slow path.
+    # Cached because each parser asks for the same post, and the one lower-cased copy keeps the
+    # hash that _cues() is cached by.
     low = text.lower()
     return low if len(low) == len(text) else text
 
@@ -195,37 +373,65 @@ def parse_duration(text: str) -> Duration | None:
     best: Duration | None = None
     # The full patterns are costly to try at every position, so they run only on short
     # windows around the unit words they all end with.
-    windows: list[tuple[int, str]] = []
     last_end = -1
     for unit in _UNIT_WORD.finditer(text):
-        start = max(0, unit.start() - 48, last_end)
-        end = min(len(text), unit.end() + 16)
-        windows.append((start, text[start:end]))
+        unit_start = unit.start()
+        # Every pattern puts a count or "past"/"last" and one space before its unit word, so
+        # without them ("today", "every week") the window cannot hold this unit's duration.
+        before = text[max(0, unit_start - 9) : unit_start]
+        if before.endswith(" ") and (before[-2:-1].isdigit() or before.endswith(_COUNT_ENDINGS)):
+            end = min(len(text), unit.end() + 16)
+            best = _best_in_window(text, unit_start, last_end, end, best)
         last_end = unit.end()
-    for offset, window in windows:
-        best = _best_in_window(window, offset, best)
-    if _VAGUE_HINT.search(text):
-        for pattern, days in _VAGUE_DURATIONS:
-            for m in pattern.finditer(text):
-                if best is None or days > best.days:
-                    best = Duration(days, Evidence(m.group(), m.start(), m.end()))
+    if "for" in text or "since" in text:
+        vague: list[tuple[int, int, float, re.Match[str]]] = []
+        for m in _word_matches(_VAGUE_DURATION_W, text):
+            days, order = _VAGUE_DAYS[m.lastgroup or ""]
+            vague.append((order, m.start(), days, m))
+        for _, _, days, m in sorted(vague, key=lambda item: item[:2]):
+            if best is None or days > best.days:
+                best = Duration(days, Evidence(m.group(), m.start(), m.end()))
     if best is not None and best.evidence is not None:
         ev = best.evidence
         best = Duration(best.days, Evidence(original[ev.start : ev.end], ev.start, ev.end))
     return best
 
 
-def _best_in_window(window: str, offset: int, best: Duration | None) -> Duration | None:
-    for pattern in _DURATION_PATTERNS:
-        for m in pattern.finditer(window):
+def _best_in_window(
+    text: str, unit_start: int, last_end: int, end: int, best: Duration | None
+) -> Duration | None:
+    start = max(0, unit_start - _LOOK_BACK, last_end)
+    window = text[start:end]
+    for index, (pattern, cues) in enumerate(zip(_DURATION_PATTERNS, _DURATION_CUES, strict=True)):
+        if index == _ONSET_PATTERN:
+            # Only this pattern reaches far back: it alone gets the long window.
+            if "ago" not in window:
+                continue
+            offset = max(0, unit_start - _ONSET_LOOK_BACK, last_end)
+            searched = text[offset:end]
+        else:
+            if not any(map(window.__contains__, cues)):
+                continue
+            offset, searched = start, window
+        for m in pattern.finditer(searched):
             unit = m.group("unit").lower()
             count = _count(m.group("num")) if m.group("num") else 1.0
             if count is None:
                 continue
             days = count * _UNIT_DAYS[unit]
-            if best is None or days > best.days:
-                best = Duration(days, Evidence(m.group(), m.start() + offset, m.end() + offset))
+            if best is not None and days <= best.days:
+                continue
+            if index == _UNDATED_PATTERN and _dates_a_journey(text, m.start() + offset):
+                continue
+            best = Duration(days, Evidence(m.group(), m.start() + offset, m.end() + offset))
     return best
+
+
+def _dates_a_journey(text: str, position: int) -> bool:
+    clause_start = max(text.rfind(c, 0, position) for c in ".;!?\n,") + 1
+    found = _CLAUSE_END.search(text, position)
+    clause_end = found.start() if found else len(text)
+    return _JOURNEY.search(text, clause_start, clause_end) is not None
 
 
 def parse_duration_answer(answer: str) -> float | None:
@@ -252,24 +458,39 @@ class AgeMention:
 
 def find_ages(text: str) -> list[AgeMention]:
     text = _lower(text)
+    cues = _cues(text)
     ages: list[AgeMention] = []
-    for m in _AGE_OLD.finditer(text):
-        n = float(m.group("n"))
-        unit = m.group("unit").lower()
-        years = n * _AGE_UNIT_YEARS.get(unit, 1.0)
-        ages.append(AgeMention(years, m.start(), "either"))
-    for m in _AGE_SELF.finditer(text):
-        ages.append(AgeMention(float(m.group("n")), m.start(), "self"))
-    for m in _AGE_SEX.finditer(text):
-        ages.append(AgeMention(float(m.group("n")), m.start(), "either"))
-    for m in _AGE_SHORT.finditer(text):
-        ages.append(AgeMention(float(m.group("n")), m.start(), "either"))
-    for m in _AGE_THIRD.finditer(text):
-        ages.append(AgeMention(float(m.group("n") or m.group("p")), m.start(), "other"))
-    for m in _NEWBORN.finditer(text):
-        ages.append(AgeMention(0.02, m.start(), "other"))
-    for m in _AGE_BARE.finditer(text):
-        ages.append(AgeMention(float(m.group("n")), m.start(), "either"))
+    if cues.numbers:
+        for m in _matches_at(_AGE_OLD_W, text, cues.numbers):
+            n = float(m.group("n"))
+            unit = m.group("unit").lower()
+            years = n * _AGE_UNIT_YEARS.get(unit, 1.0)
+            ages.append(AgeMention(years, m.start(), "either"))
+        for m in _matches_at(_AGE_SELF_W, text, _cue_starts(cues, "i", "age")):
+            ages.append(AgeMention(float(m.group("n")), m.start(), "self"))
+        for m in _matches_at(_AGE_SEX_W, text, cues.numbers):
+            ages.append(AgeMention(float(m.group("n")), m.start(), "either"))
+        for m in _matches_at(_AGE_SHORT_W, text, cues.numbers):
+            ages.append(AgeMention(float(m.group("n")), m.start(), "either"))
+        third = list(_matches_at(_AGE_THIRD_W, text, _cue_starts(cues, "third")))
+        if "(" in text:
+            third.extend(_AGE_BRACKETED.finditer(text))
+            third.sort(key=lambda m: m.start())
+        for m in third:
+            ages.append(AgeMention(float(m.group("n")), m.start(), "other"))
+    if " old" in text or "-old" in text:
+        for m in _word_matches(_AGE_OLD_WORDS_W, text):
+            if m.group("unit") == "year" and m.group("n") in _VAGUE_COUNTS:
+                continue  # "a couple of years old" is as often a thing's age as a child's
+            count = _NUMBER_WORDS[m.group("n")]
+            years = count * _AGE_UNIT_YEARS.get(m.group("unit"), 1.0)
+            ages.append(AgeMention(years, m.start(), "either"))
+    if "newborn" in text or "neonate" in text:
+        for m in _NEWBORN.finditer(text):
+            ages.append(AgeMention(0.02, m.start(), "other"))
+    if cues.numbers:
+        for m in _matches_at(_AGE_BARE, text, _bare_age_starts(text, cues.numbers)):
+            ages.append(AgeMention(float(m.group("n")), m.start(), "either"))
     return sorted((a for a in ages if 0 <= a.years <= 115), key=lambda a: a.position)
 
 
@@ -288,12 +509,18 @@ def infer_sex(text: str, about_self: bool, subject_word: str | None) -> str | No
             return "female"
         return None
     text = _lower(text)
-    m = _AGE_SEX.search(text)
+    cues = _cues(text)
+    m = next(_matches_at(_AGE_SEX_W, text, cues.numbers), None)
     if m:
         return "male" if m.group("sex").lower().startswith("m") else "female"
-    if _FEMALE_SELF.search(text):
+    female, male = _FEMALE_SELF_W, _MALE_SELF_W
+    if next(_matches_at(female[0], text, _cue_starts(cues, "i")), None) or next(
+        _matches_at(female[1], text, _cue_starts(cues, "female")), None
+    ):
         return "female"
-    if _MALE_SELF.search(text):
+    if next(_matches_at(male[0], text, _cue_starts(cues, "i")), None) or next(
+        _matches_at(male[1], text, _cue_starts(cues, "male")), None
+    ):
         return "male"
     return None
 
@@ -303,20 +530,23 @@ def find_readings(text: str) -> list[Reading]:
     out: list[Reading] = []
     original = text
     text = _lower(text)
-    for m in _TEMPERATURE.finditer(text):
+    cues = _cues(text)
+    if not cues.numbers:
+        return out
+    for m in _matches_at(_TEMPERATURE_W, text, _cue_starts(cues, "temp")):
         value = float(m.group("v").replace(",", "."))
         unit = (m.group("unit") or "").lower()
         celsius = (value - 32) * 5 / 9 if unit.startswith("f") or value > 50 else value
         if 38.0 <= celsius <= 44.0:
             out.append(Reading("fever", _span(original, m.start("v"), m.end("v"))))
-    for m in _BLOOD_PRESSURE.finditer(text):
+    for m in _matches_at(_BLOOD_PRESSURE_W, text, _cue_starts(cues, "bp")):
         systolic, diastolic = int(m.group("sys")), int(m.group("dia"))
         span = _span(original, m.start("sys"), m.end("dia"))
         if systolic >= 180 or diastolic >= 120:
             out.append(Reading("bp_very_high", span))
         elif systolic >= 160 or diastolic >= 100:
             out.append(Reading("bp_high", span))
-    for m in _GLUCOSE.finditer(text):
+    for m in _matches_at(_GLUCOSE_W, text, _cue_starts(cues, "sugar")):
         value = float(m.group("v"))
         unit = (m.group("unit") or "").lower()
         mmol = value if unit == "mmol" or (unit != "mg" and value <= 35) else value / 18.0

@@ -164,3 +164,113 @@ def test_results_are_frozen() -> None:
     result = assess("headache")
     with pytest.raises(AttributeError):
         result.urgency = "routine"  # type: ignore[misc]
+
+
+def test_menopause_in_the_past_still_makes_bleeding_postmenopausal() -> None:
+    result = assess("went through menopause 5 years ago, now bleeding", sex="female")
+    assert "postmenopausal_bleeding" in result.flag_codes
+    assert URGENCY_RANK[result.urgency] >= URGENCY_RANK["soon"]
+    assert result.specialty == "obstetrics-gynecology"
+
+
+def test_a_status_still_counts_when_negated_or_wondered_about_it_does_not() -> None:
+    assert "postmenopausal_bleeding" not in flag_codes(
+        "I haven't gone through menopause yet, bleeding between periods", sex="female"
+    )
+    assert "postmenopausal_bleeding" not in flag_codes(
+        "Could this be the menopause? My periods are irregular with some bleeding", sex="female"
+    )
+
+
+def test_worry_words_do_not_make_a_journey_hypothetical() -> None:
+    assert "fever_after_travel" in flag_codes("I'm worried, back from Nigeria with a fever")
+
+
+def test_a_journey_date_is_not_how_long_the_fever_has_lasted() -> None:
+    result = assess("Back from Nigeria a week ago, fever and chills since yesterday")
+    assert "fever_after_travel" in result.flag_codes
+    assert "persistent_fever" not in result.flag_codes
+
+
+def test_travel_months_ago_still_counts_for_fever_after_travel() -> None:
+    assert "fever_after_travel" in flag_codes(
+        "I was in Ghana two months ago and now I have a fever"
+    )
+
+
+def test_a_duration_with_words_before_the_time_feeds_persistence_flags() -> None:
+    result = assess("Started the contraceptive pill a month ago and my eyelid twitches a lot")
+    assert "persistent_twitching" in result.flag_codes
+    assert "how long the symptoms have lasted" not in result.missing_info
+
+
+def test_giant_cell_arteritis_is_urgent_and_goes_to_rheumatology() -> None:
+    text = "I'm 72 with a new headache at my temple, pain in my jaw when chewing"
+    result = assess(text)
+    assert result.urgency == "urgent"
+    assert result.specialty == "rheumatology"
+    assert "giant_cell_arteritis_signs" in result.flag_codes
+    assert "sight" in result.advice
+
+
+def test_giant_cell_arteritis_with_eyesight_problems_is_an_emergency() -> None:
+    result = assess("Pain in my temple, jaw hurts when chewing and blurred vision, I'm 72")
+    assert result.urgency == "emergency"
+    assert "giant_cell_arteritis_vision" in result.flag_codes
+
+
+def test_giant_cell_arteritis_signs_need_an_age_over_fifty() -> None:
+    assert "giant_cell_arteritis_signs" not in flag_codes(
+        "pain at my temple after a long day at the screen", age=24
+    )
+
+
+def test_named_rheumatological_conditions_route_to_rheumatology() -> None:
+    for text in [
+        "I have fibromyalgia and my muscles twitch all the time",
+        "Lupus patient here, joint pain and fatigue, and muscle twitching lately",
+        "Lupus diagnosed in 2015, my knees and wrists are stiff and swollen every morning",
+        "Widespread pain all over my body, tender points, always exhausted, and muscles twitching",
+    ]:
+        assert assess(text).specialty == "rheumatology", text
+
+
+def test_a_condition_someone_else_has_does_not_route() -> None:
+    result = assess("I have had a twitchy eyelid for a few days. My mum has lupus.")
+    assert result.specialty != "rheumatology"
+
+
+def test_pain_all_over_does_not_make_twitching_widespread() -> None:
+    text = (
+        "Widespread pain all over my body, tender points, always exhausted, and muscles twitching"
+    )
+    assert "widespread_twitching" not in flag_codes(text)
+    assert "widespread_twitching" in flag_codes(
+        "my legs twitch, my arms twitch, basically everywhere"
+    )
+
+
+def test_mouth_tingling_after_food_is_an_allergy_cue_not_numbness() -> None:
+    for text in ["tingling of the mouth after food", "My mouth tingles after eating walnuts"]:
+        result = assess(text)
+        assert "numbness_tingling" not in result.flag_codes, text
+        assert result.specialty == "allergy-immunology", text
+        assert result.causes[0].code == "food_allergy", text
+
+
+def test_numbness_elsewhere_still_counts_next_to_an_allergy_cue() -> None:
+    text = "my mouth tingles after eating nuts and my left foot is numb"
+    assert "numbness_tingling" in flag_codes(text)
+
+
+def test_a_babys_age_in_words_is_read() -> None:
+    result = assess("our two week old has a temperature")
+    assert result.urgency == "emergency"
+    assert "infant_fever" in result.flag_codes
+
+
+def test_evidence_is_ordered_by_position() -> None:
+    result = assess("Twitching eyelid, lots of coffee, exam stress, no sleep, and I drink beer")
+    for item in list(result.flags) + list(result.causes):
+        spans = [(ev.start, ev.end) for ev in item.evidence]
+        assert spans == sorted(spans)

@@ -123,3 +123,41 @@ def test_it_rejects_a_misspelt_key(kb_copy: Path) -> None:
     _append_flag(kb_copy, "  - {code: x, label: X, urgncy: soon, source: nhs-111, any: [a b]}\n")
     with pytest.raises(KnowledgeBaseError, match=r"zz_test\.yaml"):
         load_knowledge_base(kb_copy)
+
+
+def test_every_concept_is_used_by_a_rule() -> None:
+    kb = knowledge_base()
+    complaints = {c.code for c in kb.complaints}
+    referenced = {label for rule in kb.flags for alt in rule.alternatives for label in alt}
+    referenced |= {label for rule in kb.flags for alt in rule.duration_free for label in alt}
+    referenced |= {label for labels in kb.overrides.values() for label in labels}
+    unused = set(kb.concepts) - complaints - referenced
+    assert not unused, f"concepts no rule refers to: {sorted(unused)}"
+
+
+def test_it_rejects_an_override_of_a_missing_concept(kb_copy: Path) -> None:
+    path = kb_copy / "causes.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("overrides: [numbness,", "overrides: [numbnes,", 1), encoding="utf-8"
+    )
+    with pytest.raises(KnowledgeBaseError, match="overrides unknown concept 'numbnes'"):
+        load_knowledge_base(kb_copy)
+
+
+def test_it_rejects_within_words_outside_scope_near(kb_copy: Path) -> None:
+    _append_flag(
+        kb_copy,
+        "  - {code: x, label: X, urgency: soon, source: nhs-111, scope: post, within_words: 3,"
+        " all: [['@numbness', '@weakness']]}\n",
+    )
+    with pytest.raises(KnowledgeBaseError, match="within_words only applies to scope near"):
+        load_knowledge_base(kb_copy)
+
+
+def test_condition_names_are_statuses_and_count_as_cues() -> None:
+    kb = knowledge_base()
+    lupus = kb.causes["lupus"]
+    assert lupus.name_label is not None
+    assert kb.kinds[lupus.name_label] == "status"
+    assert kb.cue_codes[lupus.name_label] == "lupus"
