@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install browser services-for-tests bench eval-triage worker beat format clean
+.PHONY: run test lint install browser services-for-tests bench eval-triage eval-similar worker beat format clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -55,6 +55,9 @@ bench: install
 
 eval-triage: install
 	$(PY) -m triage.evaluation tests/triage/data/eval_posts.jsonl
+
+eval-similar: install
+	$(PY) -m pytest tests/forum/similarity/test_evaluation.py -q -s -p no:cacheprovider
 
 worker: install
 	$(PY) -m celery -A config worker --loglevel=INFO

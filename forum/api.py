@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Sex
 from forum.models import AskingFor
+from forum.selectors import similar_to_draft
 from forum.triage_adapter import assess_fields
 
 
@@ -54,5 +55,48 @@ class TriagePreviewView(APIView):
                 "flags": result["flags"],
                 "advice": result["advice"],
                 "missing_info": result["missing_info"],
+            }
+        )
+
+
+class SimilarPreviewInput(serializers.Serializer[dict[str, object]]):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    limit = serializers.IntegerField(min_value=1, max_value=10, default=5)
+
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        if not (str(attrs.get("title", "")) + str(attrs.get("body", ""))).strip():
+            raise serializers.ValidationError({"body": "Give a title or some text."})
+        return attrs
+
+
+class SimilarPreviewView(APIView):
+    """Answered Q&As that may already answer a draft ("your question may already be answered")."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "preview"
+
+    def post(self, request: Request) -> Response:
+        form = SimilarPreviewInput(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        text = f"{data['title']}\n\n{data['body']}".strip()
+        items = similar_to_draft(text=text, limit=int(data["limit"]))
+        return Response(
+            {
+                "results": [
+                    {
+                        "id": item.question.pk,
+                        "title": item.question.title,
+                        "url": item.question.get_absolute_url(),
+                        "score": round(item.score, 3),
+                        "explanation": item.explanation,
+                        "specialty": (
+                            item.question.specialty.slug if item.question.specialty else None
+                        ),
+                    }
+                    for item in items
+                ]
             }
         )

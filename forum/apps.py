@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class ForumConfig(AppConfig):
     name = "forum"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from forum.similarity import signals  # noqa: F401 - connects the receivers

@@ -23,6 +23,7 @@ from forum.models import Question
 from forum.triage_adapter import highlight_spans
 
 View = Callable[..., HttpResponse]
+SIMILAR_ROWS = 20  # queue rows that list similar answered Q&As
 
 
 def doctor_required(view: View) -> View:
@@ -46,7 +47,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     questions = list(selectors.queue_for_doctor(doctor=request.user)[:100])
     now = timezone.now()
     rows = []
-    for question in questions:
+    for position, question in enumerate(questions):
         assessment = selectors.latest_assessment(question)
         rows.append(
             {
@@ -56,6 +57,12 @@ def queue(request: HttpRequest) -> HttpResponse:
                     highlight_spans(assessment.text, assessment.result) if assessment else []
                 ),
                 "waiting": now - (question.queued_at or question.created_at),
+                # The top of the queue is what gets worked on; lookups use stored vectors.
+                "similar": (
+                    selectors.similar_questions(question=question, limit=3)
+                    if position < SIMILAR_ROWS
+                    else []
+                ),
                 "mine": question.claimed_by_id == request.user.pk
                 and question.claimed_until is not None
                 and question.claimed_until > now,

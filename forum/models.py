@@ -338,3 +338,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+from forum.similarity.models import SimilarityEntry  # noqa: E402, F401

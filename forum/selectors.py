@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from typing import Any
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
@@ -12,13 +12,7 @@ from django.utils import timezone
 
 from accounts.access import user_can_act_as_doctor, user_can_moderate
 from forum.models import Answer, Assessment, FollowUp, Notification, Question, Status
-
-_WORD = re.compile(r"[a-z]{3,}")
-_STOP = frozenset(
-    "the and for with that this have has had are was were but not you your from what when can "
-    "could would should about after before since been into they them their there then than "
-    "also very much more some any all its it's i'm i've my me".split()
-)
+from forum.similarity import SimilarItem, similar_to_question, similar_to_text
 
 
 def _with_display_relations(qs: QuerySet[Question]) -> QuerySet[Question]:
@@ -81,24 +75,32 @@ def visible_answer(question: Question, *, user: Any) -> Answer | None:
     return answer
 
 
-def _terms(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+def similar_questions(*, question: Question, limit: int = 5) -> list[SimilarItem]:
+    """Public, doctor-answered Q&As most like this one, best first, each with why it matched.
 
-
-def similar_questions(*, question: Question, limit: int = 5) -> list[Question]:
-    """Public answered questions most like this one, by shared words in the same specialty.
-
-    A placeholder ranking until the similarity engine indexes the archive; it only ever
-    returns public questions and never the question itself.
+    Never the question itself, never private, hidden or unanswered ones.
     """
-    candidates = Question.objects.public().exclude(pk=question.pk)
-    if question.specialty_id:
-        candidates = candidates.filter(specialty_id=question.specialty_id)
-    pool = list(_with_display_relations(candidates).order_by("-answered_at")[:200])
-    mine = _terms(f"{question.title} {question.title} {question.body}")
-    scored = [(len(mine & _terms(f"{q.title} {q.body}")), q) for q in pool]
-    scored.sort(key=lambda pair: -pair[0])
-    return [q for score, q in scored[:limit] if score > 0]
+    items = similar_to_question(question, limit=limit)
+    return _with_display(items)
+
+
+def similar_to_draft(*, text: str, limit: int = 5) -> list[SimilarItem]:
+    """For a patient still typing: answered Q&As that may already answer the question."""
+    return _with_display(similar_to_text(text, limit=limit))
+
+
+def _with_display(items: list[SimilarItem]) -> list[SimilarItem]:
+    """Fetch the relations the pages show in one query (the engine returns bare rows)."""
+    if not items:
+        return items
+    rows = _with_display_relations(Question.objects.public()).in_bulk(
+        [item.question.pk for item in items]
+    )
+    return [
+        dataclasses.replace(item, question=rows[item.question.pk])
+        for item in items
+        if item.question.pk in rows
+    ]
 
 
 def latest_assessment(question: Question) -> Assessment | None:

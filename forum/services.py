@@ -30,11 +30,20 @@ from forum.models import (
     Urgency,
 )
 from forum.notifications import doctors_for_specialty, moderators, notify
+from forum.similarity import unindex_question
 from forum.triage_adapter import assess_question, question_text
 
 
 class QueueError(ValidationError):
     """A queue action that cannot happen now (claimed by someone else, limit reached, …)."""
+
+
+def _index_after_commit(question_id: int) -> None:
+    """Refresh the question's similarity entry once the change is committed: an answered
+    question shows up in others' similar lists within seconds, a restored one comes back."""
+    from forum.similarity.tasks import similarity_index_question
+
+    transaction.on_commit(lambda: enqueue(similarity_index_question, question_id))
 
 
 def _require_doctor(user: User) -> None:
@@ -125,6 +134,7 @@ def answer_create(*, doctor: User, question: Question, body: str) -> Answer:
         answer = Answer.objects.create(
             question=locked, doctor=doctor, specialty=specialty, body=body.strip(), created_at=now
         )
+        _index_after_commit(locked.pk)
         if locked.author is not None:
             notify(
                 users=[locked.author],
@@ -170,6 +180,12 @@ def _set_hidden(*, moderator: User, obj: Any, hidden: bool, reason: str, target_
         type(obj).objects.filter(pk=obj.pk).update(
             is_hidden=hidden, hidden_reason=reason if hidden else ""
         )
+        if isinstance(obj, Question):
+            if hidden:
+                # Gone from every similar list at once, not after the next refresh.
+                unindex_question(obj.pk)
+            else:
+                _index_after_commit(obj.pk)
         AuditEvent.objects.create(
             actor=moderator,
             action=f"{target_type}_{'hidden' if hidden else 'restored'}",
@@ -251,6 +267,8 @@ def question_triage(*, question_id: int) -> Assessment | None:
             update_fields=["specialty", "urgency", "priority", "status", "queued_at", "updated_at"]
         )
         _alert_doctors(question)
+        # Its vector is ready before anyone opens the page (the page never runs the model).
+        _index_after_commit(question.pk)
     return assessment
 
 
@@ -491,4 +509,38 @@ def assessment_correct(
             target_id=question.pk,
             reason=f"{previous} → {urgency}: {reason.strip()}",
         )
+    return assessment
+
+
+def question_assess_archived(*, question_id: int) -> Assessment | None:
+    """Triage an imported, already answered Q&A so it carries the same tags as a new post.
+
+    Idempotent: nothing is added when its newest assessment already used the current knowledge
+    base, so re-importing an archive does not grow the history. The status stays `answered`.
+    """
+    with transaction.atomic():
+        question = Question.objects.select_for_update().filter(pk=question_id).first()
+        if question is None:
+            return None
+        result = assess_question(question)
+        latest = question.assessments.order_by("-created_at", "-id").first()
+        if (
+            latest is not None
+            and latest.kb_version == result.kb_version
+            and latest.text == question_text(question)
+        ):
+            return None
+        assessment = Assessment.objects.create(
+            question=question,
+            source=AssessmentSource.ENGINE if latest is None else AssessmentSource.RETRIAGE,
+            urgency=result.urgency,
+            specialty=result.specialty,
+            result=result.to_dict(),
+            text=question_text(question),
+            engine_version=result.engine_version,
+            kb_version=result.kb_version,
+        )
+        question.urgency = result.urgency
+        question.priority = PRIORITY[result.urgency]
+        question.save(update_fields=["urgency", "priority", "updated_at"])
     return assessment

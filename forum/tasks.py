@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.db import OperationalError
 
 from forum import services
 from forum.notifications import notification_send_email, notifications_resend_unsent
+
+# The similarity index's tasks live with their package; importing them here registers them.
+from forum.similarity.tasks import (  # noqa: F401
+    similarity_index_question,
+    similarity_rebuild_index,
+    similarity_unindex_question,
+)
 
 # Redelivered if the worker dies mid-task (acks_late + reject_on_worker_lost); the services make
 # a second run a no-op.
@@ -51,3 +61,11 @@ def sweep_submitted() -> int:
 @shared_task(name="forum.tasks.resend_unsent_emails", **_RELIABLE)  # type: ignore[untyped-decorator]
 def resend_unsent_emails() -> int:
     return notifications_resend_unsent()
+
+
+@worker_process_init.connect  # type: ignore[untyped-decorator]
+def _load_similarity_model(**kwargs: Any) -> None:
+    """Each worker child loads the embedding model once, before its first task."""
+    from forum.similarity import warm_up
+
+    warm_up()

@@ -23,4 +23,5 @@ urlpatterns = [
     path("questions/<int:pk>/reroute/", doctor_views.reroute, name="reroute"),
     path("questions/<int:pk>/correct-triage/", doctor_views.correct_triage, name="correct-triage"),
     path("api/triage/preview/", api.TriagePreviewView.as_view(), name="api-triage-preview"),
+    path("api/similar/preview/", api.SimilarPreviewView.as_view(), name="api-similar-preview"),
 ]

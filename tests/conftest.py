@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from accounts.models import DoctorStatus, User
@@ -47,3 +49,15 @@ def specialties(django_db_blocker) -> None:
 
     with django_db_blocker.unblock():
         ensure_specialties()
+
+
+@pytest.fixture(autouse=True)
+def fresh_vector_index(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts from an empty in-memory similarity index that re-reads the database on
+    every lookup, as another process would after its refresh interval."""
+    from forum.similarity import vector_index
+
+    monkeypatch.setattr(vector_index, "REFRESH_SECONDS", 0.0)
+    vector_index.get_index().reset()
+    yield
+    vector_index.get_index().reset()

@@ -74,6 +74,7 @@ def make_question(
     status: str = Status.SUBMITTED,
     specialty: str | None = "neurology",
     answered_by: User | None = None,
+    index: bool = False,
     **fields: Any,
 ) -> Question:
     n = _next()
@@ -100,6 +101,10 @@ def make_question(
         )
         question.answered_at = timezone.now()
         question.save(update_fields=["answered_at"])
+    if index:
+        from forum.similarity import index_question
+
+        index_question(question.pk)
     return question
 
 

@@ -273,6 +273,11 @@ def service_env(*, database_url: str, broker_url: str, **extra: str) -> dict[str
 
 
 def _drop_pools(app: Any) -> None:
+    from kombu import pools
+
+    # kombu keeps producer pools in a global registry keyed by connection: a pool closed below
+    # would otherwise be handed out again for the same broker address.
+    pools.reset()
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None

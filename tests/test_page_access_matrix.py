@@ -40,6 +40,7 @@ POST_ONLY = {
     "forum:reroute",
     "forum:correct-triage",
     "forum:api-triage-preview",
+    "forum:api-similar-preview",
 }
 
 

@@ -6,6 +6,9 @@
   if (!form || !window.fetch) { return; }
   var panel = document.getElementById("live-triage");
   var url = form.getAttribute("data-triage-preview");
+  var similarUrl = form.getAttribute("data-similar-preview");
+  var similarPanel = document.getElementById("live-similar");
+  var lastSimilar = "";
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
   var timer = null;
   var lastSent = "";
@@ -75,8 +78,41 @@
       .catch(function () { /* the same advice shows after submitting */ });
   }
 
+  function renderSimilar(data) {
+    similarPanel.textContent = "";
+    if (!data.results.length) { return; }
+    similarPanel.appendChild(el("h2", "", "Your question may already be answered"));
+    var list = el("ul", "similar-list");
+    data.results.forEach(function (item) {
+      var li = el("li");
+      var link = el("a", "", item.title);
+      link.href = item.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      li.appendChild(link);
+      if (item.explanation) { li.appendChild(el("span", "muted small", " — " + item.explanation)); }
+      list.appendChild(li);
+    });
+    similarPanel.appendChild(list);
+  }
+
+  function similar() {
+    var text = field("title") + " " + field("body");
+    if (!similarUrl || text.trim().length < 20) { similarPanel.textContent = ""; return; }
+    var key = JSON.stringify({ title: field("title"), body: field("body") });
+    if (key === lastSimilar) { return; }
+    lastSimilar = key;
+    fetch(similarUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
+      body: key
+    }).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) { renderSimilar(data); } })
+      .catch(function () { /* suggestions are a convenience; posting still works */ });
+  }
+
   form.addEventListener("input", function () {
     window.clearTimeout(timer);
-    timer = window.setTimeout(preview, 400);
+    timer = window.setTimeout(function () { preview(); similar(); }, 400);
   });
 }());

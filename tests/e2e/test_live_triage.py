@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.factories import make_user
+from tests.factories import make_question, make_user
 
 
 @pytest.mark.browser
@@ -12,6 +12,12 @@ from tests.factories import make_user
 @pytest.mark.usefixtures("specialties")
 def test_the_ask_form_warns_of_an_emergency_while_the_patient_types(live_server, page):
     make_user(email="typing@example.test")
+    answered = make_question(
+        status="answered",
+        title="Calves twitch after running",
+        body="My calf muscles twitch for hours after I run. No weakness. Should I worry?",
+        index=True,
+    )
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(live_server.url + "/accounts/login/")
@@ -26,6 +32,9 @@ def test_the_ask_form_warns_of_an_emergency_while_the_patient_types(live_server,
     )
     page.locator("#live-triage").get_by_text("Suggested specialty").wait_for()
     assert page.locator("#live-triage .emergency-banner").count() == 0
+    suggestion = page.locator("#live-similar").get_by_role("link", name=answered.title)
+    suggestion.wait_for()
+    assert suggestion.get_attribute("href") == answered.get_absolute_url()
 
     page.fill("textarea[name=body]", "")
     page.locator("textarea[name=body]").press_sequentially(

@@ -71,3 +71,40 @@ def test_it_throttles_a_flood_of_previews(client, db, monkeypatch):
         for _ in range(4)
     ]
     assert codes == [200, 200, 200, 429]
+
+
+SIMILAR_URL = reverse("forum:api-similar-preview")
+
+
+@pytest.mark.django_db
+def test_it_suggests_answered_questions_for_a_draft_and_never_private_ones(client):
+    from tests.factories import make_question
+
+    public = make_question(
+        status="answered",
+        title="Calf muscles twitching at night",
+        index=True,
+        body="My calves twitch every night when I lie down, no weakness.",
+    )
+    private = make_question(
+        status="answered",
+        is_private=True,
+        title="Calf muscles twitching in bed",
+        index=True,
+        body="My calves twitch every night in bed, no weakness at all.",
+    )
+    data = client.post(
+        SIMILAR_URL,
+        {"title": "Twitching calves", "body": "my calf muscles twitch at night in bed"},
+        content_type="application/json",
+    ).json()
+    ids = [r["id"] for r in data["results"]]
+    assert public.pk in ids
+    assert private.pk not in ids
+    assert data["results"][0]["url"] == public.get_absolute_url()
+
+
+def test_it_asks_for_some_text_before_suggesting(client, db):
+    response = client.post(SIMILAR_URL, {"title": " "}, content_type="application/json")
+    assert response.status_code == 400
+    assert "body" in response.json()

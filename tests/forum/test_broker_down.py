@@ -21,8 +21,9 @@ from tests.live_services import celery_sends_to, free_port
 @pytest.fixture
 def dead_broker(settings) -> Iterator[None]:
     """Tasks go to a Redis address where nothing listens."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Switch Celery first: it saves the configuration it restores afterwards.
     with celery_sends_to(celery_app, f"redis://127.0.0.1:{free_port()}/0"):
+        settings.CELERY_TASK_ALWAYS_EAGER = False
         yield
 
 
@@ -75,3 +76,8 @@ def test_unsent_emails_go_out_once_the_broker_is_back(alice):
     assert notifications_resend_unsent(older_than_seconds=0) == 1
     assert [m.to for m in mail.outbox] == [[alice.email]]
     assert notifications_resend_unsent(older_than_seconds=0) == 0
+
+
+def test_tasks_run_in_process_again_after_a_broker_test():
+    # Guards the fixtures above: a test that switched the broker must leave eager mode behind.
+    assert celery_app.conf.task_always_eager is True

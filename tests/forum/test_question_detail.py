@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from forum.models import Status
+from forum.similarity import index_question
 from tests.factories import make_followup, make_question
 from tests.html_checks import executable_bits
 
@@ -53,12 +54,18 @@ def test_it_shows_the_doctors_reply_like_the_seed_page(client, alice, doctor):
 
 @pytest.mark.django_db
 def test_it_lists_similar_public_questions_but_never_itself_or_private_ones(client, alice):
-    question = make_question(author=alice, status=Status.ANSWERED, title="Calf twitching at night")
-    similar = make_question(status=Status.ANSWERED, title="Calf twitching after running")
-    private = make_question(status=Status.ANSWERED, is_private=True, title="Calf twitching private")
-    unanswered = make_question(status=Status.QUEUED, title="Calf twitching unanswered")
+    question = make_question(
+        author=alice, status=Status.ANSWERED, title="Calf twitching at night", index=True
+    )
+    similar = make_question(
+        status=Status.ANSWERED, title="Calf twitching after running", index=True
+    )
+    private = make_question(
+        status=Status.ANSWERED, is_private=True, title="Calf twitching private", index=True
+    )
+    unanswered = make_question(status=Status.QUEUED, title="Calf twitching unanswered", index=True)
     response = client.get(reverse("forum:question-detail", args=[question.pk]))
-    listed = response.context["similar"]
+    listed = [match.question for match in response.context["similar"]]
     assert similar in listed
     assert question not in listed and private not in listed and unanswered not in listed
 
@@ -104,10 +111,13 @@ def test_it_makes_the_same_number_of_queries_with_1_and_50_followups(client, ali
 
 @pytest.mark.django_db
 def test_it_shows_plain_text_excerpts_of_similar_answers(client, alice):
-    question = make_question(author=alice, status=Status.ANSWERED, title="Calf twitching at night")
+    question = make_question(
+        author=alice, status=Status.ANSWERED, title="Calf twitching at night", index=True
+    )
     other = make_question(status=Status.ANSWERED, title="Calf twitching after a run")
     other.answer.body = "Cut down on **caffeine** & <sleep> more."
     other.answer.save()
+    index_question(other.pk)
     html = client.get(reverse("forum:question-detail", args=[question.pk])).content.decode()
     assert "Cut down on caffeine &amp; &lt;sleep&gt; more." in html
     assert "**caffeine**" not in html

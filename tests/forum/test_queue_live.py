@@ -154,9 +154,10 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 @pytest.fixture
 def broker(redis_server: RedisServer, settings) -> Iterator[RedisServer]:
     """This process (and its live server) sends tasks to the private Redis, none run here."""
-    settings.CELERY_BROKER_URL = redis_server.url
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Switch Celery first: it saves the configuration it restores afterwards.
     with celery_sends_to(celery_app, redis_server.url):
+        settings.CELERY_BROKER_URL = redis_server.url
+        settings.CELERY_TASK_ALWAYS_EAGER = False
         yield redis_server
 
 

@@ -19,6 +19,8 @@ from accounts.models import DoctorProfile, DoctorStatus, Role, Sex, User
 from forum import services
 from forum.archive import RecordError, qa_import_record
 from forum.models import AskingFor, Duration, Question, Specialty
+from forum.services import question_assess_archived
+from forum.similarity.services import entries_index
 from forum.specialties import ensure_specialties
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "demo" / "qa.jsonl"
@@ -109,17 +111,19 @@ class Command(BaseCommand):
         profile.specialties.add(neurology)
 
     def _archive(self, specialties: dict[str, Specialty]) -> int:
-        count = 0
+        imported: list[int] = []
         with DEMO_FILE.open(encoding="utf-8") as lines:
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
                 try:
-                    qa_import_record(json.loads(line), specialties=specialties)
+                    outcome = qa_import_record(json.loads(line), specialties=specialties)
                 except (json.JSONDecodeError, RecordError) as exc:
                     raise CommandError(f"{DEMO_FILE.name} line {number}: {exc}") from exc
-                count += 1
-        return count
+                question_assess_archived(question_id=outcome.question.pk)
+                imported.append(outcome.question.pk)
+        entries_index(question_ids=imported)
+        return len(imported)
 
     def _patient_question(self, patient: User) -> None:
         if Question.objects.filter(author=patient).exists():

@@ -1,0 +1,339 @@
+"""Similar-Q&A lookups at 10k and 100k Q&As on SQLite and PostgreSQL, and import throughput.
+
+Run from the repository root: `.venv/bin/python bench/bench_similar.py` (`make bench` runs it).
+PostgreSQL is used at postgres://postgres@127.0.0.1:5432 (a scratch database `bench_similar` is
+created and dropped); set BENCH_PG_URL to use another server, or BENCH_SKIP_PG=1 to skip it.
+
+The archive is synthetic: patient-style questions assembled from a vocabulary of symptoms, body
+parts, durations and circumstances. Embedding 100k texts would take most of an hour on a small
+machine, so a pool of distinct sentences is embedded once and each Q&A's vector is a mix of its
+sentences' vectors; lookups embed their query text for real, as a page request does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (10_000, 100_000)
+LOOKUPS = 200
+IMPORTS = 200
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+
+SYMPTOMS = [
+    "twitching",
+    "cramps",
+    "numbness",
+    "tingling",
+    "burning pain",
+    "a dull ache",
+    "sharp pain",
+    "swelling",
+    "itching",
+    "a rash",
+    "weakness",
+    "stiffness",
+    "throbbing",
+    "pins and needles",
+    "spasms",
+    "bruising",
+    "redness",
+    "tenderness",
+    "shaking",
+    "heaviness",
+]
+PLACES = [
+    "calf",
+    "thigh",
+    "eyelid",
+    "lower back",
+    "neck",
+    "left shoulder",
+    "right knee",
+    "chest",
+    "stomach",
+    "fingers",
+    "toes",
+    "jaw",
+    "scalp",
+    "forearm",
+    "hip",
+    "ankle",
+    "wrist",
+    "ear",
+    "throat",
+    "upper arm",
+    "foot",
+    "elbow",
+    "lower belly",
+    "face",
+]
+DURATIONS = [
+    "for two days",
+    "for about a week",
+    "for three weeks",
+    "for a month",
+    "since last summer",
+    "on and off for a year",
+    "since this morning",
+    "for six months",
+]
+CONTEXTS = [
+    "I am stressed about exams",
+    "I started running again",
+    "I drink a lot of coffee",
+    "I sleep badly",
+    "I work at a computer all day",
+    "I just had a cold",
+    "I am pregnant",
+    "I started a new medicine",
+    "I lift heavy boxes at work",
+    "it gets worse at night",
+    "it is worse after meals",
+    "nothing seems to trigger it",
+    "my mother had something similar",
+    "I recently travelled abroad",
+    "I have diabetes",
+    "I feel anxious most of the day",
+]
+ASKS = [
+    "Should I be worried?",
+    "What could cause this?",
+    "Do I need to see a specialist?",
+    "What can I do at home?",
+    "Is this serious?",
+    "Which tests should I ask for?",
+]
+
+
+def _sentence(rng, *, with_context: bool = True) -> str:
+    text = f"I have {rng.choice(SYMPTOMS)} in my {rng.choice(PLACES)} {rng.choice(DURATIONS)}"
+    if with_context:
+        text += f" and {rng.choice(CONTEXTS)}"
+    return text + "."
+
+
+def _question(rng) -> tuple[str, str]:
+    symptom, place = rng.choice(SYMPTOMS), rng.choice(PLACES)
+    title = f"{symptom.capitalize()} in my {place} {rng.choice(DURATIONS)}"
+    body = f"{_sentence(rng)} {_sentence(rng)} {rng.choice(ASKS)}"
+    return title, body
+
+
+def child(backend: str, pool_file: str) -> None:
+    """One database: build 10k, time lookups, grow to 100k, time again, time an import."""
+    import random
+
+    import numpy as np
+
+    rng = random.Random(42)
+    workdir = Path(tempfile.mkdtemp(prefix="bench_similar_"))
+    if backend == "sqlite":
+        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    else:
+        os.environ["DATABASE_URL"] = f"{PG_URL}/bench_similar"
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from forum.models import Question, Status
+    from forum.similarity import lexical, similar_to_text
+    from forum.similarity.embedding import MODEL_VERSION, get_embedder
+    from forum.similarity.models import SimilarityEntry
+    from forum.similarity.vector_index import get_index
+
+    call_command("migrate", verbosity=0)
+    pool = np.load(pool_file)
+    sentences: list[str] = json.loads(Path(pool_file + ".json").read_text())
+    by_sentence = {s: pool[i] for i, s in enumerate(sentences)}
+
+    def vector_of(title: str, body: str) -> np.ndarray:
+        parts = [by_sentence[s] for s in sentences_in(body)] + [by_sentence[title]]
+        v = np.sum(parts, axis=0)
+        return (v / np.linalg.norm(v)).astype(np.float16)
+
+    def sentences_in(body: str) -> list[str]:
+        return [s + "." for s in body.split(". ") if s and not s.endswith("?")][:2]
+
+    def add(count: int) -> float:
+        started = time.perf_counter()
+        now = timezone.now()
+        for start in range(0, count, 5000):
+            batch = []
+            for _ in range(min(5000, count - start)):
+                title, body = rng.choice(corpus_texts)
+                batch.append(
+                    Question(
+                        title=title,
+                        body=body,
+                        status=Status.ANSWERED,
+                        created_at=now,
+                        answered_at=now,
+                    )
+                )
+            with transaction.atomic():
+                created = Question.objects.bulk_create(batch)
+                SimilarityEntry.objects.bulk_create(
+                    SimilarityEntry(
+                        question=q,
+                        is_public=True,
+                        vector=vector_of(q.title, q.body).tobytes(),
+                        model_version=MODEL_VERSION,
+                        text_hash="bench",
+                        concepts=[],
+                        updated_at=now,
+                    )
+                    for q in created
+                )
+                lexical.upsert([(q.pk, q.title, q.body) for q in created])
+        return time.perf_counter() - started
+
+    corpus_texts = [
+        tuple(json.loads(line)) for line in Path(pool_file + ".corpus").read_text().splitlines()
+    ]
+    queries = [line for line in Path(pool_file + ".queries").read_text().splitlines()]
+    get_embedder().embed_query("warm up")
+    results: dict[str, object] = {"backend": backend}
+    total = 0
+    for size in SIZES:
+        results[f"insert_{size}_s"] = round(add(size - total), 1)
+        total = size
+        index = get_index()
+        index.reset()
+        started = time.perf_counter()
+        index.ensure_fresh(force=True)
+        results[f"index_load_{size}_s"] = round(time.perf_counter() - started, 2)
+        for q in queries[:5]:
+            similar_to_text(q + " warm")
+        timings = []
+        for q in queries[:LOOKUPS]:
+            started = time.perf_counter()
+            similar_to_text(q, limit=5)
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        results[f"p50_{size}_ms"] = round(statistics.median(timings), 1)
+        results[f"p95_{size}_ms"] = round(timings[int(0.95 * len(timings)) - 1], 1)
+        queries = queries[LOOKUPS:] + queries[:LOOKUPS]
+    embed_ms = []
+    for q in queries[:50]:
+        started = time.perf_counter()
+        get_embedder().embed([q + " (timing)"])
+        embed_ms.append((time.perf_counter() - started) * 1000)
+    results["embed_p50_ms"] = round(statistics.median(embed_ms), 1)
+    archive = workdir / "archive.jsonl"
+    with archive.open("w", encoding="utf-8") as out:
+        for n in range(IMPORTS):
+            title, body = _question(rng)
+            record = {
+                "external_id": f"bench-{n}",
+                "title": title,
+                "body": body,
+                "asked_at": "2020-01-01",
+                "specialty": "neurology",
+                "answer": {
+                    "body": "Most cases like this are benign; see your doctor if it persists."
+                },
+            }
+            out.write(json.dumps(record) + "\n")
+    started = time.perf_counter()
+    with open(os.devnull, "w") as quiet:
+        call_command("import_qa", str(archive), stdout=quiet)
+    results["import_per_s"] = round(IMPORTS / (time.perf_counter() - started), 1)
+    connection.close()
+    print(json.dumps(results))
+
+
+def main() -> int:
+    import random
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
+    import numpy as np
+
+    from forum.similarity.embedding import get_embedder
+
+    rng = random.Random(7)
+    corpus: set[tuple[str, str]] = set()
+    while len(corpus) < 600:
+        corpus.add(_question(rng))
+    texts = sorted(corpus)
+    sentences = sorted(
+        {t for t, _ in texts}
+        | {s + "." for _, b in texts for s in b.split(". ") if s and not s.endswith("?")}
+    )
+    queries = list(
+        dict.fromkeys(f"{_sentence(rng)} {rng.choice(ASKS)}" for _ in range(3 * LOOKUPS))
+    )
+    tmp = Path(tempfile.mkdtemp(prefix="bench_similar_pool_"))
+    pool_file = str(tmp / "pool.npy")
+    started = time.perf_counter()
+    np.save(pool_file, get_embedder().embed(sentences))
+    embed_rate = len(sentences) / (time.perf_counter() - started)
+    Path(pool_file + ".json").write_text(json.dumps(sentences))
+    Path(pool_file + ".corpus").write_text("\n".join(json.dumps(t) for t in texts))
+    Path(pool_file + ".queries").write_text("\n".join(queries))
+    print(f"embedding: {embed_rate:.0f} short sentences/s while building the synthetic pool")
+    backends = ["sqlite"]
+    if os.environ.get("BENCH_SKIP_PG") != "1":
+        backends.append("postgresql")
+    failed = False
+    for backend in backends:
+        if backend == "postgresql":
+            _pg_admin("DROP DATABASE IF EXISTS bench_similar")
+            _pg_admin("CREATE DATABASE bench_similar")
+        try:
+            proc = subprocess.run(
+                [sys.executable, __file__, "--child", backend, pool_file],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                check=False,
+            )
+        finally:
+            if backend == "postgresql":
+                _pg_admin("DROP DATABASE IF EXISTS bench_similar")
+        if proc.returncode != 0:
+            print(f"{backend}: failed\n{proc.stderr[-3000:]}")
+            failed = True
+            continue
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        for size in SIZES:
+            print(
+                f"{backend:<10} {size:>7,} Q&As  similar lookup p50 {r[f'p50_{size}_ms']:>5} ms  "
+                f"p95 {r[f'p95_{size}_ms']:>5} ms  (query embedding included; index load "
+                f"{r[f'index_load_{size}_s']} s)"
+            )
+        print(
+            f"{backend:<10} import_qa: {r['import_per_s']} Q&As/s (validate, triage, embed, index)"
+        )
+    return 1 if failed else 0
+
+
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit(main())

@@ -1,0 +1,238 @@
+"""Reads: the public doctor-answered Q&As most similar to a question or to a piece of text.
+
+Ranking, in two stages:
+1. candidates: the nearest embeddings (in-memory IVF index) plus the best full-text matches;
+2. each candidate is scored from its stored row: cosine similarity of the sentence embeddings,
+   full-text score relative to the best candidate, and the overlap of triage concepts.
+Only public (answered, not hidden, not private) questions are ever returned, checked against
+the live question rows, and never the question itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from forum.models import Question, Status
+from forum.similarity import lexical
+from forum.similarity.concepts import Concept, concepts_of, from_json
+from forum.similarity.embedding import MODEL_VERSION, get_embedder
+from forum.similarity.models import SimilarityEntry
+from forum.similarity.text import (
+    content_words,
+    content_words_all,
+    document_text,
+    stems,
+    text_hash,
+)
+from forum.similarity.text import stem as _stem_of
+from forum.similarity.vector_index import get_index
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+SEMANTIC_CANDIDATES = 50
+LEXICAL_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Tuned on the labelled set in tests/forum/similarity/data (`make eval-similar`)."""
+
+    semantic: float = 0.80
+    lexical: float = 0.12
+    concepts: float = 0.08
+
+
+DEFAULT_WEIGHTS = Weights()
+# Below this a "similar" question is mostly noise; lists end early rather than pad with it.
+MIN_SCORE = 0.30
+RARE_TERM_CAP = 2000
+_BM25_K1 = 1.2
+_BM25_B = 0.75
+# The opening of a long body says what it is about; reading all of it only costs time.
+_BM25_BODY_CHARS = 1500
+MAX_SHARED = 4
+
+
+@dataclass(frozen=True)
+class SimilarItem:
+    question: Question
+    score: float
+    shared: list[str] = field(default_factory=list)
+
+    @property
+    def explanation(self) -> str:
+        return f"shared: {', '.join(self.shared)}" if self.shared else ""
+
+
+@dataclass(frozen=True)
+class _Query:
+    text: str
+    vector: npt.NDArray[np.float32]
+    concepts: list[Concept]
+    exclude_id: int | None
+
+
+def similar_to_text(
+    text: str,
+    *,
+    limit: int = 5,
+    exclude_id: int | None = None,
+    min_score: float = MIN_SCORE,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> list[SimilarItem]:
+    """For as-you-type suggestions and `manage.py similar`: embeds `text` (cached per process)."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    query = _Query(
+        text=text,
+        vector=get_embedder().embed_query(text),
+        concepts=concepts_of(text),
+        exclude_id=exclude_id,
+    )
+    return _rank(query, limit=limit, min_score=min_score, weights=weights)
+
+
+def similar_to_question(
+    question: Question, *, limit: int = 5, min_score: float = MIN_SCORE
+) -> list[SimilarItem]:
+    """For a question page or a queue item: uses the question's stored embedding and concepts
+    (written by the worker); only a question not indexed yet is embedded here."""
+    import numpy as np
+
+    text = document_text(question.title, question.body)
+    entry = (
+        SimilarityEntry.objects.filter(
+            pk=question.pk, model_version=MODEL_VERSION, text_hash=text_hash(text)
+        )
+        .only("vector", "concepts")
+        .first()
+    )
+    if entry is None:
+        return similar_to_text(text, limit=limit, exclude_id=question.pk, min_score=min_score)
+    query = _Query(
+        text=text,
+        vector=np.frombuffer(bytes(entry.vector), dtype=np.float16).astype(np.float32),
+        concepts=from_json(entry.concepts),
+        exclude_id=question.pk,
+    )
+    return _rank(query, limit=limit, min_score=min_score)
+
+
+def _rank(
+    query: _Query, *, limit: int, min_score: float, weights: Weights = DEFAULT_WEIGHTS
+) -> list[SimilarItem]:
+    import numpy as np
+
+    semantic = get_index().search(query.vector, limit=SEMANTIC_CANDIDATES, exclude=query.exclude_id)
+    terms = lexical.query_terms(content_words(query.text))
+    archive_size = max(len(get_index()), 1)
+    cap = min(RARE_TERM_CAP, max(50, archive_size // 20))
+    frequencies = lexical.document_frequencies(terms, cap=cap)
+    # Common words match a large share of the archive: scoring every match is what makes a
+    # plain full-text query slow, and such words barely tell questions apart. Only rarer words
+    # go to the full-text index; all words still count in the candidates' scores below.
+    rare = [t for t in terms if frequencies.get(t, 0) < cap]
+    found = lexical.search(rare, limit=LEXICAL_CANDIDATES)
+    candidates = {pk for pk, _ in semantic} | set(found)
+    if query.exclude_id is not None:
+        candidates.discard(query.exclude_id)
+    if not candidates:
+        return []
+    rows = list(
+        SimilarityEntry.objects.filter(
+            question_id__in=candidates,
+            is_public=True,
+            model_version=MODEL_VERSION,
+            question__status=Status.ANSWERED,
+            question__is_hidden=False,
+            question__is_private=False,
+        ).values_list("question_id", "vector", "concepts", "question__title", "question__body")
+    )
+    lexical_scores = _bm25(
+        terms, frequencies, archive_size, {pk: (t, b) for pk, _, _, t, b in rows}
+    )
+    best_lexical = max(lexical_scores.values(), default=0.0)
+    query_codes = {c.code for c in query.concepts}
+    scored: list[tuple[float, int, list[Concept]]] = []
+    for pk, blob, concepts_json, _, _ in rows:
+        vector = np.frombuffer(bytes(blob), dtype=np.float16).astype(np.float32)
+        cosine = float(vector @ query.vector)
+        lex = lexical_scores.get(pk, 0.0) / best_lexical if best_lexical > 0 else 0.0
+        concepts = from_json(concepts_json)
+        shared = [c for c in concepts if c.code in query_codes]
+        union = len(query_codes | {c.code for c in concepts})
+        overlap = len(shared) / union if union else 0.0
+        score = weights.semantic * cosine + weights.lexical * lex + weights.concepts * overlap
+        scored.append((score, pk, shared))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    kept = [item for item in scored if item[0] >= min_score][:limit]
+    questions = Question.objects.public().in_bulk([pk for _, pk, _ in kept])
+    query_stems = stems(query.text)
+    items = []
+    for score, pk, shared in kept:
+        question = questions.get(pk)
+        if question is None:
+            continue
+        items.append(
+            SimilarItem(
+                question=question,
+                score=round(max(0.0, min(1.0, score)), 3),
+                shared=_explain(query_stems, shared, question),
+            )
+        )
+    return items
+
+
+def _bm25(
+    terms: list[str],
+    frequencies: dict[str, int],
+    archive_size: int,
+    texts: dict[int, tuple[str, str]],
+) -> dict[int, float]:
+    """Okapi BM25 of each candidate for the query words, the title counting twice.
+
+    Scored here rather than by the database so both databases rank alike, and so scoring the
+    semantic candidates costs no second full-text query.
+    """
+    import math
+
+    wanted = {_stem_of(t): t for t in terms}
+    idf = {
+        t: math.log(
+            1 + (archive_size - frequencies.get(t, 0) + 0.5) / (frequencies.get(t, 0) + 0.5)
+        )
+        for t in terms
+    }
+    bags: dict[int, dict[str, int]] = {}
+    lengths: dict[int, int] = {}
+    for pk, (title, body) in texts.items():
+        words = content_words_all(f"{title} {title} {body[:_BM25_BODY_CHARS]}")
+        lengths[pk] = len(words)
+        bag: dict[str, int] = {}
+        for word in words:
+            term = wanted.get(_stem_of(word))
+            if term is not None:
+                bag[term] = bag.get(term, 0) + 1
+        bags[pk] = bag
+    average = sum(lengths.values()) / max(len(lengths), 1) or 1.0
+    scores: dict[int, float] = {}
+    for pk, bag in bags.items():
+        norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * lengths[pk] / average)
+        scores[pk] = sum(idf[t] * tf * (_BM25_K1 + 1) / (tf + norm) for t, tf in bag.items())
+    return scores
+
+
+def _explain(query_stems: dict[str, str], shared: list[Concept], question: Question) -> list[str]:
+    """Shared triage concepts first, then the words both texts use ('calf', 'twitching')."""
+    phrases = [c.label[:1].lower() + c.label[1:] for c in shared]
+    theirs = stems(document_text(question.title, question.body))
+    for stem, word in query_stems.items():
+        if len(phrases) >= MAX_SHARED:
+            break
+        if stem in theirs and not any(word in p for p in phrases):
+            phrases.append(word)
+    return phrases[:MAX_SHARED]
