@@ -34,6 +34,19 @@ class ModeratorPermissions:
         return user_can_moderate(request.user)
 
 
+class ReadOnlyRecords(ModeratorPermissions):
+    """Records nobody edits, not even moderators: audit trails and triage history."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 def reason_action(
     *,
     title: str,

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from accounts.admin_tools import ModeratorPermissions, reason_action
+from accounts.admin_tools import ModeratorPermissions, ReadOnlyRecords, reason_action
 from forum import services
 from forum.models import Answer, Assessment, AuditEvent, FollowUp, Notification, Question, Specialty
 
@@ -120,24 +120,15 @@ class FollowUpAdmin(ModeratorPermissions, admin.ModelAdmin[FollowUp]):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ModeratorPermissions, admin.ModelAdmin[AuditEvent]):
+class AuditEventAdmin(ReadOnlyRecords, admin.ModelAdmin[AuditEvent]):
     list_display = ["created_at", "action", "target_type", "target_id", "actor", "reason"]
     list_filter = ["action", "target_type"]
     search_fields = ["reason", "actor__email"]
     list_select_related = ["actor"]
 
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(Assessment)
-class AssessmentAdmin(ModeratorPermissions, admin.ModelAdmin[Assessment]):
+class AssessmentAdmin(ReadOnlyRecords, admin.ModelAdmin[Assessment]):
     """Read-only history: engine runs, re-triages and doctors' corrections."""
 
     list_display = [
@@ -153,15 +144,6 @@ class AssessmentAdmin(ModeratorPermissions, admin.ModelAdmin[Assessment]):
     search_fields = ["question__title", "reason", "created_by__email"]
     list_select_related = ["question", "created_by"]
     readonly_fields = [f.name for f in Assessment._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Notification)

@@ -8,31 +8,6 @@ from django.urls import reverse
 
 from forum.markdown import render_markdown
 
-SPECIALTY_SLUGS: tuple[str, ...] = (
-    "general-practice",
-    "emergency-medicine",
-    "neurology",
-    "neurosurgery",
-    "cardiology",
-    "pulmonology",
-    "gastroenterology",
-    "general-surgery",
-    "dermatology",
-    "endocrinology",
-    "psychiatry",
-    "orthopedics",
-    "rheumatology",
-    "obstetrics-gynecology",
-    "urology",
-    "nephrology",
-    "ent",
-    "ophthalmology",
-    "pediatrics",
-    "infectious-disease",
-    "hematology-oncology",
-    "allergy-immunology",
-)
-
 
 class Specialty(models.Model):
     slug = models.SlugField(max_length=40, unique=True)

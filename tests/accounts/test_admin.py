@@ -175,3 +175,10 @@ def test_patients_cannot_see_the_queue_overview(client, alice):
     client.force_login(alice)
     response = client.get(reverse("admin:queue-overview"))
     assert response.status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_audit_events_and_assessments_are_read_only_even_for_moderators(client, moderator):
+    client.force_login(moderator)
+    for name in ("forum_auditevent", "forum_assessment"):
+        assert client.get(reverse(f"admin:{name}_add")).status_code == 403

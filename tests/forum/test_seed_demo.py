@@ -47,3 +47,10 @@ def test_it_is_refused_under_production_settings(settings):
     with pytest.raises(CommandError, match="production"):
         _seed()
     assert not User.objects.exists()
+
+
+def test_the_forum_and_the_triage_engine_know_the_same_specialties():
+    import triage
+    from forum.specialties import SPECIALTIES
+
+    assert [slug for slug, _, _ in SPECIALTIES] == list(triage.SPECIALTIES)
