@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from forum import api, doctor_views, views
+from forum import doctor_views, views
 
 app_name = "forum"
 
@@ -22,6 +22,4 @@ urlpatterns = [
     path("questions/<int:pk>/request-info/", doctor_views.request_info, name="request-info"),
     path("questions/<int:pk>/reroute/", doctor_views.reroute, name="reroute"),
     path("questions/<int:pk>/correct-triage/", doctor_views.correct_triage, name="correct-triage"),
-    path("api/triage/preview/", api.TriagePreviewView.as_view(), name="api-triage-preview"),
-    path("api/similar/preview/", api.SimilarPreviewView.as_view(), name="api-similar-preview"),
 ]

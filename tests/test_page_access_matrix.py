@@ -39,8 +39,6 @@ POST_ONLY = {
     "forum:request-info",
     "forum:reroute",
     "forum:correct-triage",
-    "forum:api-triage-preview",
-    "forum:api-similar-preview",
 }
 
 

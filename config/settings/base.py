@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -167,14 +170,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_POOL_ACQUIRE_TIMEOUT = 2
 
 REST_FRAMEWORK = {
+    # Tokens for apps, session (with CSRF) for the site's own pages; never HTTP Basic. Tokens
+    # come first so an unauthenticated call gets a 401 with a `WWW-Authenticate: Token` header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_RATES": {
         "preview": env("OPENCONSULT_PREVIEW_RATE", default="120/min"),
         "post": env("OPENCONSULT_POST_RATE", default="20/hour"),
+        "login": env("OPENCONSULT_LOGIN_RATE", default="10/min"),
     },
 }
 
@@ -192,6 +200,20 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OpenConsult API",
+    "DESCRIPTION": "Ask verified doctors; triage, review queue and similar Q&As. Not for "
+    "emergencies: call your emergency number.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The interactive docs' assets are served by this site (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"UrgencyEnum": "forum.models.Urgency"},
 }
 
 SITE_NAME = "OpenConsult"

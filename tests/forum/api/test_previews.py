@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.throttling import ScopedRateThrottle
 
-URL = reverse("forum:api-triage-preview")
+URL = reverse("api:triage-preview")
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +73,7 @@ def test_it_throttles_a_flood_of_previews(client, db, monkeypatch):
     assert codes == [200, 200, 200, 429]
 
 
-SIMILAR_URL = reverse("forum:api-similar-preview")
+SIMILAR_URL = reverse("api:similar-preview")
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -10,7 +11,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import Sex
-from forum.models import AskingFor
+from forum.models import AskingFor, Urgency
 from forum.selectors import similar_to_draft
 from forum.triage_adapter import assess_fields
 
@@ -26,6 +27,41 @@ class TriagePreviewInput(serializers.Serializer[dict[str, object]]):
     duration = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
+class EvidenceOut(serializers.Serializer[dict[str, object]]):
+    text = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+
+
+class FlagOut(serializers.Serializer[dict[str, object]]):
+    code = serializers.CharField()
+    # The contract's key is "label", which shadows Field.label in the type stubs only.
+    label = serializers.CharField()  # type: ignore[assignment]
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    evidence = EvidenceOut(many=True)
+
+
+class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    specialty = serializers.CharField()
+    flags = FlagOut(many=True)
+    advice = serializers.CharField()
+    missing_info = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=TriagePreviewInput,
+        responses={200: TriagePreviewOutput},
+        examples=[
+            OpenApiExample(
+                "Chest pain",
+                value={"title": "Chest pain", "body": "Crushing chest pain into my left arm"},
+                request_only=True,
+            )
+        ],
+    )
+)
 class TriagePreviewView(APIView):
     """Triage a draft: urgency, red flags with evidence, advice and suggested specialty.
 
@@ -70,6 +106,32 @@ class SimilarPreviewInput(serializers.Serializer[dict[str, object]]):
         return attrs
 
 
+class SimilarOut(serializers.Serializer[dict[str, object]]):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    score = serializers.FloatField()
+    explanation = serializers.CharField()
+    specialty = serializers.CharField(allow_null=True)
+
+
+class SimilarPreviewOutput(serializers.Serializer[dict[str, object]]):
+    results = SimilarOut(many=True)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=SimilarPreviewInput,
+        responses={200: SimilarPreviewOutput},
+        examples=[
+            OpenApiExample(
+                "Twitching calves",
+                value={"title": "Twitching calves", "body": "my calves twitch at night"},
+                request_only=True,
+            )
+        ],
+    )
+)
 class SimilarPreviewView(APIView):
     """Answered Q&As that may already answer a draft ("your question may already be answered")."""
 
