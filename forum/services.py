@@ -544,3 +544,46 @@ def question_assess_archived(*, question_id: int) -> Assessment | None:
         question.priority = PRIORITY[result.urgency]
         question.save(update_fields=["urgency", "priority", "updated_at"])
     return assessment
+
+
+EDITABLE = (Status.SUBMITTED, Status.QUEUED, Status.NEEDS_INFO)
+
+
+def question_update(*, author: User, question_id: int, **fields: Any) -> Question:
+    """The asker edits a question no doctor is working on; it is triaged again.
+
+    Raises QueueError once a doctor has claimed or answered it.
+    """
+    allowed = {"title", "body", "duration", "medicines", "is_private"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+    with transaction.atomic():
+        question = (
+            Question.objects.select_for_update().filter(pk=question_id, author=author).first()
+        )
+        if question is None:
+            raise Question.DoesNotExist
+        if question.status not in EDITABLE:
+            raise QueueError("A doctor is working on this question; it can no longer be changed.")
+        for name, value in fields.items():
+            setattr(question, name, value.strip() if isinstance(value, str) else value)
+        question.save(update_fields=[*fields, "updated_at"])
+        if {"title", "body", "duration"} & set(fields) and question.status != Status.SUBMITTED:
+            from forum.tasks import retriage_question
+
+            transaction.on_commit(lambda: enqueue(retriage_question, question_id))
+    return question
+
+
+def question_delete(*, author: User, question_id: int) -> None:
+    """The asker withdraws a question no doctor has claimed or answered."""
+    with transaction.atomic():
+        question = (
+            Question.objects.select_for_update().filter(pk=question_id, author=author).first()
+        )
+        if question is None:
+            raise Question.DoesNotExist
+        if question.status not in EDITABLE:
+            raise QueueError("A doctor is working on this question; it can no longer be deleted.")
+        question.delete()

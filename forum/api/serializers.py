@@ -7,7 +7,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from forum.models import Answer, FollowUp, Question, Specialty
+from accounts.models import Sex
+from forum.models import Answer, AskingFor, Duration, FollowUp, Question, Specialty
 
 
 class SpecialtySerializer(serializers.ModelSerializer[Specialty]):
@@ -92,3 +93,38 @@ class QuestionSerializer(QuestionListSerializer):
 
         answer = visible_answer(question, user=self.context["request"].user)
         return AnswerSerializer(answer).data if answer else None
+
+
+class QuestionCreateSerializer(serializers.Serializer[dict[str, Any]]):
+    """The ask form's fields and rules, for apps."""
+
+    title = serializers.CharField(min_length=10, max_length=200)
+    body = serializers.CharField(min_length=30, max_length=10000)
+    asking_for = serializers.ChoiceField(choices=AskingFor.choices, default=AskingFor.SELF)
+    age_years = serializers.IntegerField(min_value=0, max_value=120)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    duration = serializers.ChoiceField(choices=Duration.choices, required=False, default="")
+    medicines = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    specialty = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Specialty.objects.all(), required=False, allow_null=True
+    )
+    is_private = serializers.BooleanField(default=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("asking_for", AskingFor.SELF) == AskingFor.SELF and attrs["age_years"] < 13:
+            raise serializers.ValidationError(
+                {"asking_for": "For a child under 13, send asking_for=child."}
+            )
+        return attrs
+
+
+class QuestionUpdateSerializer(serializers.Serializer[dict[str, Any]]):
+    title = serializers.CharField(min_length=10, max_length=200, required=False)
+    body = serializers.CharField(min_length=30, max_length=10000, required=False)
+    duration = serializers.ChoiceField(choices=Duration.choices, required=False)
+    medicines = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    is_private = serializers.BooleanField(required=False)
+
+
+class FollowUpCreateSerializer(serializers.Serializer[dict[str, Any]]):
+    body = serializers.CharField(min_length=2, max_length=5000)

@@ -23,6 +23,7 @@ urlpatterns = [
     path("specialties/", views.SpecialtyList.as_view(), name="specialty-list"),
     path("questions/", views.QuestionList.as_view(), name="question-list"),
     path("questions/<int:pk>/", views.QuestionDetail.as_view(), name="question-detail"),
+    path("questions/<int:pk>/followups/", views.FollowUpList.as_view(), name="followup-list"),
     path("triage/preview/", previews.TriagePreviewView.as_view(), name="triage-preview"),
     path("similar/preview/", previews.SimilarPreviewView.as_view(), name="similar-preview"),
 ]

@@ -1,19 +1,47 @@
-"""Read endpoints for specialties and questions."""
+"""Specialties, questions and follow-ups."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
-from forum import selectors
-from forum.api.serializers import QuestionListSerializer, QuestionSerializer, SpecialtySerializer
-from forum.models import Question, Specialty
+from accounts.models import User
+from forum import selectors, services
+from forum.api.serializers import (
+    FollowUpCreateSerializer,
+    FollowUpSerializer,
+    QuestionCreateSerializer,
+    QuestionListSerializer,
+    QuestionSerializer,
+    QuestionUpdateSerializer,
+    SpecialtySerializer,
+)
+from forum.models import Question, Specialty, Status
+
+
+def api_errors(exc: DjangoValidationError) -> ApiValidationError:
+    """A service's ValidationError as a 400 with the same messages."""
+    if hasattr(exc, "message_dict"):
+        return ApiValidationError(exc.message_dict)
+    return ApiValidationError({"detail": exc.messages})
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)  # behind IsAuthenticated
+    return request.user
 
 
 class Pages(PageNumberPagination):
@@ -31,18 +59,34 @@ class SpecialtyList(generics.ListAPIView[Specialty]):
     pagination_class = None
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("specialty", OpenApiTypes.STR, description="a specialty slug"),
-        OpenApiParameter("q", OpenApiTypes.STR, description="words in the title or text"),
-    ]
+class PostThrottle(ScopedRateThrottle):
+    """Throttles only writes: reading stays free."""
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        if request.method in SAFE_METHODS:
+            return True
+        return super().allow_request(request, view)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("specialty", OpenApiTypes.STR, description="a specialty slug"),
+            OpenApiParameter("q", OpenApiTypes.STR, description="words in the title or text"),
+        ]
+    ),
+    post=extend_schema(request=QuestionCreateSerializer, responses={201: QuestionSerializer}),
 )
 class QuestionList(generics.ListAPIView[Question]):
-    """Public questions: answered by a doctor, not private, not hidden. Newest answers first."""
+    """GET: public questions (answered, not private, not hidden). POST: ask a question."""
 
-    permission_classes = [AllowAny]
     serializer_class = QuestionListSerializer
     pagination_class = Pages
+    throttle_classes = [PostThrottle]
+    throttle_scope = "post"
+
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
 
     def get_queryset(self) -> QuerySet[Question]:
         params = self.request.query_params
@@ -50,15 +94,91 @@ class QuestionList(generics.ListAPIView[Question]):
             specialty=params.get("specialty", "")[:40], query=params.get("q", "")[:200]
         )
 
+    def post(self, request: Request) -> Response:
+        form = QuestionCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        question = services.question_create(author=_user(request), **form.validated_data)
+        question = selectors.question_get_for_user(user=request.user, pk=question.pk)
+        return Response(
+            QuestionSerializer(question, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
+
+@extend_schema_view(
+    patch=extend_schema(request=QuestionUpdateSerializer, responses={200: QuestionSerializer}),
+    delete=extend_schema(responses={204: None}),
+)
 class QuestionDetail(generics.RetrieveAPIView[Question]):
-    """One question with its answer and follow-ups. A question you may not see is a 404."""
+    """One question with its answer and follow-ups; a question you may not see is a 404.
+    Its asker may edit or delete it until a doctor claims it."""
 
-    permission_classes = [AllowAny]
     serializer_class = QuestionSerializer
+
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
 
     def get_object(self) -> Question:
         return selectors.question_get_for_user(user=self.request.user, pk=int(self.kwargs["pk"]))
 
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "request": self.request}
+    def _own(self) -> Question:
+        question = self.get_object()
+        if question.author_id != self.request.user.pk:
+            # Visible but not yours (a doctor, a moderator, a public question): not editable.
+            self.permission_denied(self.request, message="Only the asker can change a question.")
+        return question
+
+    def patch(self, request: Request, pk: int) -> Response:
+        question = self._own()
+        form = QuestionUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        try:
+            services.question_update(
+                author=_user(request), question_id=question.pk, **form.validated_data
+            )
+        except DjangoValidationError as exc:
+            raise api_errors(exc) from exc
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def delete(self, request: Request, pk: int) -> Response:
+        question = self._own()
+        try:
+            services.question_delete(author=_user(request), question_id=question.pk)
+        except DjangoValidationError as exc:
+            raise api_errors(exc) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: FollowUpSerializer(many=True)}),
+    post=extend_schema(request=FollowUpCreateSerializer, responses={201: FollowUpSerializer}),
+)
+class FollowUpList(APIView):
+    """The thread under a question. The asker writes follow-ups (or, when a doctor asked for
+    more information, the reply); the answering doctor replies."""
+
+    def get_permissions(self) -> list[Any]:
+        return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
+
+    def get(self, request: Request, pk: int) -> Response:
+        question = selectors.question_get_for_user(user=request.user, pk=pk)
+        return Response(FollowUpSerializer(question.followups.all(), many=True).data)
+
+    def post(self, request: Request, pk: int) -> Response:
+        question = selectors.question_get_for_user(user=request.user, pk=pk)
+        form = FollowUpCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = _user(request)
+        body = form.validated_data["body"]
+        try:
+            if question.status == Status.NEEDS_INFO and question.author_id == user.pk:
+                followup = services.question_reply_info(
+                    author=user, question_id=question.pk, message=body
+                )
+            else:
+                followup = services.followup_create(author=user, question=question, body=body)
+        except DjangoValidationError as exc:
+            raise api_errors(exc) from exc
+        except Question.DoesNotExist as exc:
+            raise NotFound from exc
+        return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)

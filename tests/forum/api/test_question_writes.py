@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
+
+from forum import services
+from forum.models import FollowUp, Question, Status
+from tests.factories import make_question
+
+ASK = {
+    "title": "Thigh twitching for three weeks",
+    "body": "For three weeks my thigh twitches at rest, mostly in the evening. No weakness.",
+    "age_years": 28,
+    "sex": "male",
+    "duration": "1-4 weeks",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _client(user=None) -> APIClient:
+    api = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return api
+
+
+@pytest.mark.django_db
+def test_a_patient_asks_and_the_question_is_triaged(alice, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _client(alice).post(reverse("api:question-list"), ASK, format="json")
+    assert response.status_code == 201
+    data = response.json()
+    assert data["status"] == Status.SUBMITTED  # the response does not wait for the worker
+    assert data["age_band"] == "20-29"
+    question = Question.objects.get(pk=data["id"])
+    assert question.author == alice
+    assert question.status == Status.QUEUED
+    assert question.urgency in {"soon", "routine"}
+
+
+def test_asking_needs_an_account(db):
+    response = _client().post(reverse("api:question-list"), ASK, format="json")
+    assert response.status_code == 401
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "Help"),
+        ("body", "short"),
+        ("age_years", 300),
+        ("sex", "x"),
+        ("specialty", "astrology"),
+        ("duration", "forever"),
+    ],
+)
+def test_bad_questions_get_field_errors_and_save_nothing(alice, field, value):
+    response = _client(alice).post(
+        reverse("api:question-list"), dict(ASK, **{field: value}), format="json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_posting_is_throttled(alice, monkeypatch):
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"post": "2/hour"})
+    api = _client(alice)
+    codes = [api.post(reverse("api:question-list"), ASK, format="json").status_code for _ in "123"]
+    assert codes == [201, 201, 429]
+    assert api.get(reverse("api:question-list")).status_code == 200  # reading stays free
+
+
+@pytest.mark.django_db
+def test_the_asker_edits_and_deletes_until_a_doctor_claims(
+    alice, bob, doctor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        created = _client(alice).post(reverse("api:question-list"), ASK, format="json").json()
+    url = reverse("api:question-detail", args=[created["id"]])
+    assert _client(bob).patch(url, {"title": "Hijacked title!!"}, format="json").status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _client(alice).patch(
+            url, {"body": ASK["body"] + " Now my arm is weak too."}, format="json"
+        )
+    assert response.status_code == 200
+    assert "arm is weak" in response.json()["body"]
+    question = Question.objects.get(pk=created["id"])
+    assert question.assessments.count() == 2  # edited text is triaged again
+    services.question_claim(doctor=doctor, question_id=created["id"])
+    response = _client(alice).patch(url, {"title": "Another new title"}, format="json")
+    assert response.status_code == 400
+    assert "no longer be changed" in str(response.json())
+    assert _client(alice).delete(url).status_code == 400
+    assert _client(doctor).delete(url).status_code == 403
+    assert Question.objects.filter(pk=created["id"]).exists()
+
+
+@pytest.mark.django_db
+def test_the_asker_deletes_an_unanswered_question(alice):
+    created = _client(alice).post(reverse("api:question-list"), ASK, format="json").json()
+    url = reverse("api:question-detail", args=[created["id"]])
+    assert _client(alice).delete(url).status_code == 204
+    assert not Question.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_answered_question_cannot_be_edited(alice):
+    question = make_question(author=alice, status=Status.ANSWERED)
+    url = reverse("api:question-detail", args=[question.pk])
+    assert (
+        _client(alice).patch(url, {"title": "A completely new title"}, format="json").status_code
+        == 400
+    )
+    assert _client(alice).patch(url, {"status": "closed"}, format="json").status_code == 400
+
+
+@pytest.mark.django_db
+def test_follow_ups_and_the_reply_to_a_request_for_information(alice, bob, doctor):
+    question = make_question(author=alice, status=Status.SUBMITTED)
+    services.question_triage(question_id=question.pk)
+    services.question_claim(doctor=doctor, question_id=question.pk)
+    services.question_request_info(doctor=doctor, question_id=question.pk, message="Any weakness?")
+    url = reverse("api:followup-list", args=[question.pk])
+    assert _client(bob).post(url, {"body": "Not mine"}, format="json").status_code == 404
+    response = _client(alice).post(url, {"body": "No weakness at all."}, format="json")
+    assert response.status_code == 201
+    question.refresh_from_db()
+    assert question.status == Status.QUEUED
+    kinds = [f["kind"] for f in _client(alice).get(url).json()]
+    assert kinds == ["info_request", "info_reply"]
+    assert _client(alice).post(url, {"body": ""}, format="json").status_code == 400
+    assert FollowUp.objects.count() == 2
