@@ -6,7 +6,7 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 
-from accounts.models import DoctorStatus, Role
+from accounts.models import DoctorStatus, Role, User
 
 
 def _cached(user: Any, key: str, compute: Any) -> bool:
@@ -60,3 +60,11 @@ def user_needs_totp_for_powers(user: Any) -> bool:
     return (user_is_verified_doctor(user) or user_is_moderator_role(user)) and not user_has_totp(
         user
     )
+
+
+def logged_in_user(request: Any) -> User:
+    """The request's user as a `User`. Call only behind a log-in check (`login_required`,
+    `IsAuthenticated`, the admin's own check): anonymous here is a bug, not a visitor."""
+    user = request.user
+    assert isinstance(user, User), "logged_in_user() called without a log-in check"
+    return user

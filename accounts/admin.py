@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from accounts import services
+from accounts.access import logged_in_user
 from accounts.admin_tools import ModeratorPermissions, reason_action
 from accounts.models import DoctorProfile, DoctorStatus, User
 
@@ -53,7 +54,7 @@ class DoctorProfileAdmin(ModeratorPermissions, admin.ModelAdmin[DoctorProfile]):
     def verify(self, request: HttpRequest, queryset: QuerySet[DoctorProfile]) -> None:
         count = 0
         for profile in queryset.exclude(status=DoctorStatus.VERIFIED):
-            services.doctor_verify(moderator=request.user, profile=profile)  # type: ignore[arg-type]
+            services.doctor_verify(moderator=logged_in_user(request), profile=profile)
             count += 1
         self.message_user(request, f"{count} doctor(s) verified and e-mailed.")
 

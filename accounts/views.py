@@ -11,19 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts import services
+from accounts.access import logged_in_user
 from accounts.forms import DeleteAccountForm, DoctorApplicationForm, ProfileForm
-from accounts.models import DoctorProfile, Role, User
-
-
-def _user(request: HttpRequest) -> User:
-    """The logged-in user; call only behind `login_required`."""
-    assert isinstance(request.user, User)
-    return request.user
+from accounts.models import DoctorProfile, Role
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = logged_in_user(request)
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         services.user_update_profile(user=user, **form.cleaned_data)
@@ -37,7 +32,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def doctor_apply(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = logged_in_user(request)
     if user.role == Role.MODERATOR:
         messages.info(request, "Moderators cannot apply as doctors with the same account.")
         return redirect("accounts:profile")
@@ -67,7 +62,7 @@ def doctor_apply(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export_data(request: HttpRequest) -> HttpResponse:
-    data = services.user_export_data(user=_user(request))
+    data = services.user_export_data(user=logged_in_user(request))
     response = HttpResponse(
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
     )
@@ -78,7 +73,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def delete_account(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = logged_in_user(request)
     form = DeleteAccountForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         logout(request)

@@ -16,7 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import user_can_act_as_doctor, user_needs_totp_for_powers
+from accounts.access import (
+    logged_in_user,
+    user_can_act_as_doctor,
+    user_needs_totp_for_powers,
+)
 from forum import selectors, services
 from forum.forms import AnswerForm, CorrectTriageForm, InfoRequestForm, RerouteForm
 from forum.models import Question
@@ -95,7 +99,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     _act(
         request,
         question,
-        lambda: services.question_claim(doctor=request.user, question_id=question.pk),  # type: ignore[arg-type]
+        lambda: services.question_claim(doctor=logged_in_user(request), question_id=question.pk),
         "Claimed: it is yours to answer until the claim expires.",
     )
     return redirect(question)
@@ -108,7 +112,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     _act(
         request,
         question,
-        lambda: services.question_release(doctor=request.user, question_id=question.pk),  # type: ignore[arg-type]
+        lambda: services.question_release(doctor=logged_in_user(request), question_id=question.pk),
         "Released back to the queue.",
     )
     return redirect(reverse("forum:queue"))
@@ -127,7 +131,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         question,
         lambda: services.answer_create(
-            doctor=request.user,  # type: ignore[arg-type]
+            doctor=logged_in_user(request),
             question=question,
             body=form.cleaned_data["body"],
         ),
@@ -148,7 +152,7 @@ def request_info(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         question,
         lambda: services.question_request_info(
-            doctor=request.user,  # type: ignore[arg-type]
+            doctor=logged_in_user(request),
             question_id=question.pk,
             message=form.cleaned_data["message"],
         ),
@@ -169,7 +173,7 @@ def reroute(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         question,
         lambda: services.question_reroute(
-            doctor=request.user,  # type: ignore[arg-type]
+            doctor=logged_in_user(request),
             question_id=question.pk,
             specialty=form.cleaned_data["specialty"],
             reason=form.cleaned_data["reason"],
@@ -191,7 +195,7 @@ def correct_triage(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         question,
         lambda: services.assessment_correct(
-            doctor=request.user,  # type: ignore[arg-type]
+            doctor=logged_in_user(request),
             question_id=question.pk,
             urgency=form.cleaned_data["urgency"],
             reason=form.cleaned_data["reason"],

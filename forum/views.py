@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import user_can_act_as_doctor, user_can_moderate
+from accounts.access import logged_in_user, user_can_act_as_doctor, user_can_moderate
 from forum import selectors, services
 from forum.forms import (
     AnswerForm,
@@ -106,13 +106,13 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def question_create(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = logged_in_user(request)
     if request.method == "POST":
         form = AskForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
             question = services.question_create(
-                author=user,  # type: ignore[arg-type]
+                author=user,
                 title=data["title"],
                 body=data["body"],
                 asking_for=data["asking_for"],
@@ -128,11 +128,11 @@ def question_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Your question has been posted.")
             return redirect(question)
     else:
-        initial = {}
-        if getattr(user, "birth_year", None):
-            initial["age_years"] = timezone.now().year - user.birth_year  # type: ignore[union-attr,operator]
-        if getattr(user, "sex", ""):
-            initial["sex"] = user.sex  # type: ignore[union-attr]
+        initial: dict[str, object] = {}
+        if user.birth_year:
+            initial["age_years"] = timezone.now().year - user.birth_year
+        if user.sex:
+            initial["sex"] = user.sex
         form = AskForm(initial=initial)
     return render(request, "forum/question_form.html", {"form": form})
 
@@ -155,7 +155,7 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(question)
     try:
         services.followup_create(
-            author=request.user,  # type: ignore[arg-type]
+            author=logged_in_user(request),
             question=question,
             body=form.cleaned_data["body"],
         )
@@ -176,7 +176,7 @@ def info_reply(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(question)
     try:
         services.question_reply_info(
-            author=request.user,  # type: ignore[arg-type]
+            author=logged_in_user(request),
             question_id=question.pk,
             message=form.cleaned_data["body"],
         )
@@ -199,5 +199,5 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
-    notifications_mark_read(user=request.user, ids=ids)  # type: ignore[arg-type]
+    notifications_mark_read(user=logged_in_user(request), ids=ids)
     return redirect("forum:notifications")

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.access import logged_in_user
 from accounts.models import User
 
 
@@ -80,6 +81,5 @@ class TokenView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
-        assert isinstance(request.user, User)  # IsAuthenticated guards DELETE
-        Token.objects.filter(user=request.user).delete()
+        Token.objects.filter(user=logged_in_user(request)).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

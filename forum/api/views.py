@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.access import logged_in_user
 from forum import selectors, services
 from forum.api.serializers import (
     FollowUpCreateSerializer,
@@ -37,11 +37,6 @@ def api_errors(exc: DjangoValidationError) -> ApiValidationError:
     if hasattr(exc, "message_dict"):
         return ApiValidationError(exc.message_dict)
     return ApiValidationError({"detail": exc.messages})
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # behind IsAuthenticated
-    return request.user
 
 
 class Pages(PageNumberPagination):
@@ -97,7 +92,7 @@ class QuestionList(generics.ListAPIView[Question]):
     def post(self, request: Request) -> Response:
         form = QuestionCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        question = services.question_create(author=_user(request), **form.validated_data)
+        question = services.question_create(author=logged_in_user(request), **form.validated_data)
         question = selectors.question_get_for_user(user=request.user, pk=question.pk)
         return Response(
             QuestionSerializer(question, context={"request": request}).data,
@@ -134,7 +129,7 @@ class QuestionDetail(generics.RetrieveAPIView[Question]):
         form.is_valid(raise_exception=True)
         try:
             services.question_update(
-                author=_user(request), question_id=question.pk, **form.validated_data
+                author=logged_in_user(request), question_id=question.pk, **form.validated_data
             )
         except DjangoValidationError as exc:
             raise api_errors(exc) from exc
@@ -143,7 +138,7 @@ class QuestionDetail(generics.RetrieveAPIView[Question]):
     def delete(self, request: Request, pk: int) -> Response:
         question = self._own()
         try:
-            services.question_delete(author=_user(request), question_id=question.pk)
+            services.question_delete(author=logged_in_user(request), question_id=question.pk)
         except DjangoValidationError as exc:
             raise api_errors(exc) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -168,7 +163,7 @@ class FollowUpList(APIView):
         question = selectors.question_get_for_user(user=request.user, pk=pk)
         form = FollowUpCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        user = _user(request)
+        user = logged_in_user(request)
         body = form.validated_data["body"]
         try:
             if question.status == Status.NEEDS_INFO and question.author_id == user.pk:
