@@ -11,7 +11,7 @@ from accounts.models import DoctorProfile, Sex, User
 from forum.models import Specialty
 
 
-def _validate_birth_year(year: int) -> None:
+def validate_birth_year(year: int) -> None:
     this_year = timezone.now().year
     if year > this_year - 13:
         raise ValidationError("You must be at least 13 to have an account.")
@@ -24,7 +24,7 @@ class SignupExtraForm(forms.Form):
 
     birth_year = forms.IntegerField(
         label="Year of birth",
-        validators=[_validate_birth_year],
+        validators=[validate_birth_year],
         help_text="Public pages only ever show an age band, such as 20~29.",
     )
     sex = forms.ChoiceField(choices=Sex.choices)
@@ -36,7 +36,7 @@ class SignupExtraForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm[User]):
-    birth_year = forms.IntegerField(label="Year of birth", validators=[_validate_birth_year])
+    birth_year = forms.IntegerField(label="Year of birth", validators=[validate_birth_year])
     sex = forms.ChoiceField(choices=Sex.choices)
 
     class Meta:

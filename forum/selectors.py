@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.access import user_can_act_as_doctor, user_can_moderate
 from forum.models import Answer, Assessment, FollowUp, Notification, Question, Status
 from forum.similarity import SimilarItem, similar_to_question, similar_to_text
+from forum.triage_adapter import assess_question
 
 
 def _with_display_relations(qs: QuerySet[Question]) -> QuerySet[Question]:
@@ -110,6 +111,44 @@ def latest_assessment(question: Question) -> Assessment | None:
         rows = sorted(prefetched, key=lambda a: (a.created_at, a.pk), reverse=True)
         return rows[0] if rows else None
     return question.assessments.order_by("-created_at", "-id").first()
+
+
+_EMPTY_TRIAGE: dict[str, Any] = {
+    "advice": "",
+    "specialty": "",
+    "flags": [],
+    "causes": [],
+    "missing_info": [],
+    "engine_version": "",
+    "kb_version": "",
+}
+
+
+def _triage_view(result: dict[str, Any], *, source: str, reason: str) -> dict[str, Any]:
+    return {**_EMPTY_TRIAGE, **result, "source": source, "reason": reason}
+
+
+def assessment_view(assessment: Assessment) -> dict[str, Any]:
+    """An assessment as one flat result: the engine's keys plus who made it and why. A doctor's
+    correction of a question the engine never saw has only the urgency; the rest is empty."""
+    return _triage_view(assessment.result, source=assessment.source, reason=assessment.reason)
+
+
+def triage_for_viewer(question: Question, *, user: Any) -> dict[str, Any] | None:
+    """The triage result this user may read: the asker, doctors and moderators; nobody else.
+
+    The newest assessment is the one in force. A question the worker has not triaged yet is
+    assessed on the spot for its asker, so an emergency is told what to do without waiting.
+    """
+    is_author = getattr(user, "is_authenticated", False) and question.author_id == user.pk
+    if not (is_author or user_can_act_as_doctor(user) or user_can_moderate(user)):
+        return None
+    assessment = latest_assessment(question)
+    if assessment is not None:
+        return assessment_view(assessment)
+    if is_author and question.status == Status.SUBMITTED:
+        return _triage_view(assess_question(question).to_dict(), source="engine", reason="")
+    return None
 
 
 def queue_for_doctor(*, doctor: Any) -> QuerySet[Question]:

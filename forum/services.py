@@ -123,9 +123,7 @@ def answer_create(*, doctor: User, question: Question, body: str) -> Answer:
             is_hidden=False,
         ).update(status=Status.ANSWERED, answered_at=now, claimed_until=None)
         if not won:
-            raise ValidationError(
-                "Claim the question before answering (your claim may have expired)."
-            )
+            raise QueueError("Claim the question before answering (your claim may have expired).")
         locked = Question.objects.get(pk=question.pk)
         profile = doctor.doctor_profile
         specialty = locked.specialty

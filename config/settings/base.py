@@ -213,7 +213,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"UrgencyEnum": "forum.models.Urgency"},
+    "ENUM_NAME_OVERRIDES": {
+        "UrgencyEnum": "forum.models.Urgency",
+        "QuestionStatusEnum": "forum.models.Status",
+        "DoctorStatusEnum": "accounts.models.DoctorStatus",
+    },
 }
 
 SITE_NAME = "OpenConsult"

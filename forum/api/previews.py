@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from accounts.models import Sex
 from forum.models import AskingFor, Urgency
 from forum.selectors import similar_to_draft
+from forum.similarity import SimilarItem
 from forum.triage_adapter import assess_fields
 
 
@@ -115,6 +116,20 @@ class SimilarOut(serializers.Serializer[dict[str, object]]):
     specialty = serializers.CharField(allow_null=True)
 
 
+def similar_rows(items: list[SimilarItem]) -> list[dict[str, object]]:
+    return [
+        {
+            "id": item.question.pk,
+            "title": item.question.title,
+            "url": item.question.get_absolute_url(),
+            "score": round(item.score, 3),
+            "explanation": item.explanation,
+            "specialty": item.question.specialty.slug if item.question.specialty else None,
+        }
+        for item in items
+    ]
+
+
 class SimilarPreviewOutput(serializers.Serializer[dict[str, object]]):
     results = SimilarOut(many=True)
 
@@ -145,20 +160,4 @@ class SimilarPreviewView(APIView):
         data = form.validated_data
         text = f"{data['title']}\n\n{data['body']}".strip()
         items = similar_to_draft(text=text, limit=int(data["limit"]))
-        return Response(
-            {
-                "results": [
-                    {
-                        "id": item.question.pk,
-                        "title": item.question.title,
-                        "url": item.question.get_absolute_url(),
-                        "score": round(item.score, 3),
-                        "explanation": item.explanation,
-                        "specialty": (
-                            item.question.specialty.slug if item.question.specialty else None
-                        ),
-                    }
-                    for item in items
-                ]
-            }
-        )
+        return Response({"results": similar_rows(items)})

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Sex
-from forum.models import Answer, AskingFor, Duration, FollowUp, Question, Specialty
+from forum import selectors
+from forum.models import (
+    Answer,
+    AskingFor,
+    AssessmentSource,
+    Duration,
+    FollowUp,
+    Notification,
+    NotificationKind,
+    Question,
+    Specialty,
+    Urgency,
+)
+
+CAUSES_NOTE = "Possible causes are hints from the text for doctors and patients, not a diagnosis."
 
 
 class SpecialtySerializer(serializers.ModelSerializer[Specialty]):
@@ -45,6 +60,65 @@ class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
         return profile.display_name if profile else followup.author.pseudonym
 
 
+class EvidenceSerializer(serializers.Serializer[dict[str, Any]]):
+    text = serializers.CharField(help_text="The words in the post that triggered this.")
+    start = serializers.IntegerField(help_text="Offset into title + blank line + body.")
+    end = serializers.IntegerField()
+
+
+class FlagSerializer(serializers.Serializer[dict[str, Any]]):
+    code = serializers.CharField()
+    # The contract's key is "label", which shadows Field.label in the type stubs only.
+    label = serializers.CharField()  # type: ignore[assignment]
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    evidence = EvidenceSerializer(many=True)
+
+
+class CauseSerializer(serializers.Serializer[dict[str, Any]]):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    score = serializers.FloatField()
+    evidence = EvidenceSerializer(many=True)
+
+
+class TriageSerializer(serializers.Serializer[dict[str, Any]]):
+    """The triage in force. For an emergency, `call_now` says what to do before anything else."""
+
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    emergency = serializers.SerializerMethodField()
+    call_now = serializers.SerializerMethodField(
+        help_text="Set only for an emergency: call emergency services now."
+    )
+    advice = serializers.CharField()
+    flags = FlagSerializer(many=True, help_text="Red flags, each with the words that raised it.")
+    specialty = serializers.CharField(help_text="Suggested specialty slug.")
+    causes = CauseSerializer(many=True)
+    causes_note = serializers.SerializerMethodField()
+    missing_info = serializers.ListField(child=serializers.CharField())
+    # "source" shadows Field.source in the type stubs only (the metaclass takes the fields).
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=AssessmentSource.choices,
+        help_text="engine, retriage, or doctor (a doctor's correction, with its reason).",
+    )
+    reason = serializers.CharField(allow_blank=True)
+    engine_version = serializers.CharField()
+    kb_version = serializers.CharField()
+
+    def get_emergency(self, result: dict[str, Any]) -> bool:
+        return bool(result["urgency"] == Urgency.EMERGENCY)
+
+    def get_call_now(self, result: dict[str, Any]) -> str | None:
+        if result["urgency"] != Urgency.EMERGENCY:
+            return None
+        return (
+            f"This may be an emergency. Call your emergency number ({settings.EMERGENCY_NUMBER}) "
+            "or go to the nearest emergency department now. Do not wait for an answer here."
+        )
+
+    def get_causes_note(self, result: dict[str, Any]) -> str:
+        return CAUSES_NOTE
+
+
 class QuestionListSerializer(serializers.ModelSerializer[Question]):
     asker = serializers.SerializerMethodField()
     specialty: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
@@ -71,12 +145,18 @@ class QuestionListSerializer(serializers.ModelSerializer[Question]):
 
 
 class QuestionSerializer(QuestionListSerializer):
+    triage = serializers.SerializerMethodField(
+        help_text="For the asker, doctors and moderators; null for everyone else. Read it "
+        "first: for an emergency it says to call emergency services now."
+    )
     answer = serializers.SerializerMethodField()
     followups = FollowUpSerializer(many=True, read_only=True)
 
     class Meta(QuestionListSerializer.Meta):
         fields = [
-            *QuestionListSerializer.Meta.fields,
+            "id",
+            "triage",
+            *QuestionListSerializer.Meta.fields[1:],
             "body",
             "asking_for",
             "duration",
@@ -87,11 +167,14 @@ class QuestionSerializer(QuestionListSerializer):
             "followups",
         ]
 
+    @extend_schema_field(TriageSerializer(allow_null=True))
+    def get_triage(self, question: Question) -> dict[str, Any] | None:
+        result = selectors.triage_for_viewer(question, user=self.context["request"].user)
+        return TriageSerializer(result).data if result else None
+
     @extend_schema_field(AnswerSerializer(allow_null=True))
     def get_answer(self, question: Question) -> dict[str, Any] | None:
-        from forum.selectors import visible_answer
-
-        answer = visible_answer(question, user=self.context["request"].user)
+        answer = selectors.visible_answer(question, user=self.context["request"].user)
         return AnswerSerializer(answer).data if answer else None
 
 
@@ -128,3 +211,105 @@ class QuestionUpdateSerializer(serializers.Serializer[dict[str, Any]]):
 
 class FollowUpCreateSerializer(serializers.Serializer[dict[str, Any]]):
     body = serializers.CharField(min_length=2, max_length=5000)
+
+
+class QueueItemSerializer(QuestionListSerializer):
+    """A question in a doctor's queue, with the triage a doctor reads before claiming."""
+
+    body = serializers.CharField()
+    triage = serializers.SerializerMethodField()
+    waiting_seconds = serializers.SerializerMethodField(
+        help_text="Since the question entered the queue."
+    )
+    claimed_by_me = serializers.SerializerMethodField()
+    claimed_until = serializers.SerializerMethodField(
+        help_text="When your claim runs out; null unless you hold it."
+    )
+
+    class Meta(QuestionListSerializer.Meta):
+        fields = [
+            "id",
+            "urgency",
+            "triage",
+            *QuestionListSerializer.Meta.fields[1:],
+            "body",
+            "asking_for",
+            "duration",
+            "medicines",
+            "queued_at",
+            "waiting_seconds",
+            "claimed_by_me",
+            "claimed_until",
+        ]
+
+    def _mine(self, question: Question) -> bool:
+        now = self.context["now"]
+        return bool(
+            question.claimed_by_id == self.context["request"].user.pk
+            and question.claimed_until is not None
+            and question.claimed_until > now
+        )
+
+    @extend_schema_field(TriageSerializer(allow_null=True))
+    def get_triage(self, question: Question) -> dict[str, Any] | None:
+        assessment = selectors.latest_assessment(question)
+        if assessment is None:
+            return None
+        return TriageSerializer(selectors.assessment_view(assessment)).data
+
+    def get_waiting_seconds(self, question: Question) -> int:
+        since = question.queued_at or question.created_at
+        return max(0, int((self.context["now"] - since).total_seconds()))
+
+    def get_claimed_by_me(self, question: Question) -> bool:
+        return self._mine(question)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_claimed_until(self, question: Question) -> Any:
+        if not self._mine(question) or question.claimed_until is None:
+            return None
+        return serializers.DateTimeField().to_representation(question.claimed_until)
+
+
+class AnswerCreateSerializer(serializers.Serializer[dict[str, Any]]):
+    body = serializers.CharField(min_length=20, max_length=20000, help_text="Markdown.")
+
+
+class InfoRequestSerializer(serializers.Serializer[dict[str, Any]]):
+    message = serializers.CharField(
+        min_length=10, max_length=2000, help_text="What you need to know from the patient."
+    )
+
+
+class RerouteSerializer(serializers.Serializer[dict[str, Any]]):
+    specialty = serializers.SlugRelatedField(slug_field="slug", queryset=Specialty.objects.all())
+    reason = serializers.CharField(min_length=5, max_length=500)
+
+
+class CorrectTriageSerializer(serializers.Serializer[dict[str, Any]]):
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    specialty = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Specialty.objects.all(), required=False, allow_null=True
+    )
+    reason = serializers.CharField(min_length=5, max_length=500)
+
+
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
+    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "message", "question", "created_at", "read", "read_at"]
+
+    def get_read(self, notification: Notification) -> bool:
+        return notification.read_at is not None
+
+
+class MarkReadSerializer(serializers.Serializer[dict[str, Any]]):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=500,
+        help_text="The notifications to mark read; leave out to mark all of them read.",
+    )

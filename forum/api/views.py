@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.access import logged_in_user
 from forum import selectors, services
+from forum.api.previews import SimilarOut, similar_rows
 from forum.api.serializers import (
     FollowUpCreateSerializer,
     FollowUpSerializer,
@@ -177,3 +178,16 @@ class FollowUpList(APIView):
         except Question.DoesNotExist as exc:
             raise NotFound from exc
         return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
+
+
+class SimilarList(APIView):
+    """The public doctor-answered Q&As most like this question (never itself), each with
+    what they share."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: SimilarOut(many=True)})
+    def get(self, request: Request, pk: int) -> Response:
+        question = selectors.question_get_for_user(user=request.user, pk=pk)
+        items = selectors.similar_questions(question=question)
+        return Response(similar_rows(items))

@@ -145,3 +145,41 @@ def test_follow_ups_and_the_reply_to_a_request_for_information(alice, bob, docto
     assert kinds == ["info_request", "info_reply"]
     assert _client(alice).post(url, {"body": ""}, format="json").status_code == 400
     assert FollowUp.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_an_emergency_post_is_told_to_call_emergency_services_first(alice, settings):
+    settings.EMERGENCY_NUMBER = "112"
+    response = _client(alice).post(
+        reverse("api:question-list"),
+        {
+            "title": "Crushing chest pain right now",
+            "body": "Crushing chest pain spreading to my left arm and jaw, sweating, started "
+            "twenty minutes ago.",
+            "age_years": 58,
+            "sex": "male",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    data = response.json()
+    # The first key an app reads, before the worker has triaged anything.
+    assert list(data)[:2] == ["id", "triage"]
+    assert data["triage"]["emergency"] is True
+    assert data["triage"]["call_now"].startswith("This may be an emergency. Call your emergency")
+    assert "112" in data["triage"]["call_now"]
+    assert any(f["urgency"] == "emergency" for f in data["triage"]["flags"])
+
+
+@pytest.mark.django_db
+def test_the_triage_is_for_the_asker_and_doctors_only(alice, bob, doctor):
+    question = make_question(author=alice, status=Status.ANSWERED, urgency="soon")
+    assert services.question_assess_archived(question_id=question.pk) is not None
+    url = reverse("api:question-detail", args=[question.pk])
+    mine = _client(alice).get(url).json()["triage"]
+    assert mine["urgency"] in {"soon", "routine"} and mine["call_now"] is None
+    assert mine["causes_note"].endswith("not a diagnosis.")
+    assert _client(doctor).get(url).json()["triage"] == mine
+    # The public page of an answered question carries no one's triage.
+    assert _client(bob).get(url).json()["triage"] is None
+    assert _client().get(url).json()["triage"] is None

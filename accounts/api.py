@@ -1,0 +1,135 @@
+"""`/api/me/`: the caller's own account — profile, data export and deletion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.access import (
+    logged_in_user,
+    user_can_act_as_doctor,
+    user_can_moderate,
+    user_needs_totp_for_powers,
+)
+from accounts.forms import validate_birth_year
+from accounts.models import DoctorProfile, Sex, User
+
+
+class DoctorProfileSerializer(serializers.ModelSerializer[DoctorProfile]):
+    specialties: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+
+    class Meta:
+        model = DoctorProfile
+        fields = ["display_name", "status", "specialties", "bio"]
+
+
+class MeSerializer(serializers.ModelSerializer[User]):
+    doctor_profile = serializers.SerializerMethodField()
+    can_answer = serializers.SerializerMethodField(
+        help_text="A verified doctor with two-factor on: may use the review queue."
+    )
+    can_moderate = serializers.SerializerMethodField()
+    needs_two_factor = serializers.SerializerMethodField(
+        help_text="Doctor or moderator powers wait on setting up two-factor on the site."
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "email",
+            "pseudonym",
+            "role",
+            "birth_year",
+            "sex",
+            "date_joined",
+            "doctor_profile",
+            "can_answer",
+            "can_moderate",
+            "needs_two_factor",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(DoctorProfileSerializer(allow_null=True))
+    def get_doctor_profile(self, user: User) -> dict[str, Any] | None:
+        profile = DoctorProfile.objects.filter(user=user).first()
+        return dict(DoctorProfileSerializer(profile).data) if profile else None
+
+    def get_can_answer(self, user: User) -> bool:
+        return user_can_act_as_doctor(user)
+
+    def get_can_moderate(self, user: User) -> bool:
+        return user_can_moderate(user)
+
+    def get_needs_two_factor(self, user: User) -> bool:
+        return user_needs_totp_for_powers(user)
+
+
+class MeUpdateSerializer(serializers.Serializer[dict[str, Any]]):
+    birth_year = serializers.IntegerField(required=False, validators=[validate_birth_year])
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+
+
+class DeleteAccountSerializer(serializers.Serializer[dict[str, Any]]):
+    password = serializers.CharField(
+        trim_whitespace=False,
+        help_text="Your password, to confirm.",
+        style={"input_type": "password"},
+    )
+
+    def validate_password(self, value: str) -> str:
+        if not self.context["user"].check_password(value):
+            raise serializers.ValidationError("That is not your password.")
+        return value
+
+
+class MeView(APIView):
+    """GET your profile, PATCH year of birth or sex (the age band on your questions follows)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: MeSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(logged_in_user(request)).data)
+
+    @extend_schema(request=MeUpdateSerializer, responses={200: MeSerializer})
+    def patch(self, request: Request) -> Response:
+        form = MeUpdateSerializer(data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        user = logged_in_user(request)
+        services.user_update_profile(user=user, **form.validated_data)
+        return Response(MeSerializer(user).data)
+
+
+class MeExport(APIView):
+    """Everything the site holds about you, as JSON (the same file as the profile page's)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        return Response(services.user_export_data(user=logged_in_user(request)))
+
+
+class MeDelete(APIView):
+    """Delete your account and everything you wrote. A doctor's published answers stay, signed
+    with their display name. Needs your password; cannot be undone."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=DeleteAccountSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        user = logged_in_user(request)
+        form = DeleteAccountSerializer(data=request.data, context={"user": user})
+        form.is_valid(raise_exception=True)
+        services.user_delete_account(user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

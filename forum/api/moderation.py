@@ -1,0 +1,107 @@
+"""Moderators: hide and restore questions, answers and follow-ups with a reason (audited),
+and the queue overview. Everything else moderators do is in the admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import logged_in_user, user_can_moderate, user_needs_totp_for_powers
+from forum import selectors, services
+from forum.api.views import api_errors
+from forum.models import Answer, FollowUp, Question
+
+
+class IsModerator(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if user_can_moderate(request.user):
+            return True
+        self.message = (
+            "Set up two-factor authentication on the site to moderate."
+            if user_needs_totp_for_powers(request.user)
+            else "Only moderators can do this."
+        )
+        return False
+
+
+class ReasonSerializer(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField(min_length=5, max_length=500)
+
+
+HIDDEN = inline_serializer(
+    "ModerationResult",
+    {"id": serializers.IntegerField(), "is_hidden": serializers.BooleanField()},
+)
+
+# (model, hide, restore) for each kind of post in the URL.
+KINDS: dict[str, tuple[Any, Any, Any]] = {
+    "questions": (Question, services.question_hide, services.question_restore),
+    "answers": (Answer, services.answer_hide, services.answer_restore),
+    "followups": (FollowUp, services.followup_hide, services.followup_restore),
+}
+_ARGUMENT = {"questions": "question", "answers": "answer", "followups": "followup"}
+
+
+class SetHidden(APIView):
+    """Hide (or restore) a post. A hidden question leaves every list and similar list at once;
+    its asker still sees it, with the reason."""
+
+    permission_classes = [IsModerator]
+    hide = True
+
+    @extend_schema(request=ReasonSerializer, responses={200: HIDDEN})
+    def post(self, request: Request, kind: str, pk: str) -> Response:
+        model, hide, restore = KINDS[kind]
+        obj = get_object_or_404(model, pk=int(pk))
+        form = ReasonSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        action = hide if self.hide else restore
+        try:
+            action(
+                moderator=logged_in_user(request),
+                reason=form.validated_data["reason"],
+                **{_ARGUMENT[kind]: obj},
+            )
+        except DjangoValidationError as exc:
+            raise api_errors(exc) from exc
+        return Response({"id": obj.pk, "is_hidden": obj.is_hidden}, status=status.HTTP_200_OK)
+
+
+OVERVIEW_ROW = inline_serializer(
+    "QueueOverviewRow",
+    {
+        "specialty": serializers.CharField(),
+        "urgency": serializers.CharField(),
+        "status": serializers.CharField(),
+        "count": serializers.IntegerField(),
+        "longest_wait_seconds": serializers.IntegerField(),
+    },
+    many=True,
+)
+
+
+class QueueOverview(APIView):
+    """Waiting questions per specialty, urgency and status, with the longest wait."""
+
+    permission_classes = [IsModerator]
+
+    @extend_schema(responses={200: OVERVIEW_ROW})
+    def get(self, request: Request) -> Response:
+        rows = selectors.queue_overview()
+        return Response(
+            [
+                {
+                    **{k: v for k, v in row.items() if k != "longest_wait"},
+                    "longest_wait_seconds": int(row["longest_wait"].total_seconds()),
+                }
+                for row in rows
+            ]
+        )

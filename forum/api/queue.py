@@ -1,0 +1,216 @@
+"""The verified doctor's review queue: list, claim, release, answer, ask for information,
+re-route and correct the triage. Each action is the same service the queue pages call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import logged_in_user, user_can_act_as_doctor, user_needs_totp_for_powers
+from forum import selectors, services
+from forum.api.serializers import (
+    AnswerCreateSerializer,
+    CorrectTriageSerializer,
+    FollowUpSerializer,
+    InfoRequestSerializer,
+    QuestionSerializer,
+    QueueItemSerializer,
+    RerouteSerializer,
+    TriageSerializer,
+)
+from forum.api.views import Pages, api_errors
+from forum.models import Question
+
+
+class IsActingDoctor(BasePermission):
+    """A verified doctor with two-factor on; the same rule as the queue pages."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if user_can_act_as_doctor(request.user):
+            return True
+        if user_needs_totp_for_powers(request.user):
+            self.message = "Set up two-factor authentication on the site to use the queue."
+        else:
+            self.message = "Only verified doctors can use the review queue."
+        return False
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The question is not in a state that allows this."
+    default_code = "conflict"
+
+
+def _run(action: Callable[[], Any]) -> Any:
+    """A queue conflict (claimed by another doctor, claim expired, limit reached) is a 409;
+    any other validation error is a 400 with the service's field messages."""
+    try:
+        return action()
+    except services.QueueError as exc:
+        raise Conflict(" ".join(exc.messages)) from exc
+    except DjangoValidationError as exc:
+        raise api_errors(exc) from exc
+
+
+CONFLICT = OpenApiResponse(description="Claimed by another doctor, claim expired or limit reached.")
+
+
+class DoctorAction(APIView):
+    permission_classes = [IsActingDoctor]
+
+    def question(self, request: Request, pk: int) -> Question:
+        # The access-checked selector: a question this doctor may not see is a 404.
+        return selectors.question_get_for_user(user=request.user, pk=pk)
+
+    def item(self, request: Request, pk: int) -> dict[str, Any]:
+        question = selectors.queue_for_doctor(doctor=request.user).filter(
+            pk=pk
+        ).first() or self.question(request, pk)
+        context = {"request": request, "now": timezone.now()}
+        return dict(QueueItemSerializer(question, context=context).data)
+
+
+class QueueList(DoctorAction):
+    """Your specialties' waiting questions, most urgent first, then longest waiting. Questions
+    another doctor holds are left out until the claim runs out."""
+
+    @extend_schema(responses={200: QueueItemSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        pages = Pages()
+        rows = pages.paginate_queryset(
+            selectors.queue_for_doctor(doctor=request.user), request, view=self
+        )
+        context = {"request": request, "now": timezone.now()}
+        return pages.get_paginated_response(
+            QueueItemSerializer(rows, many=True, context=context).data
+        )
+
+
+class Claim(DoctorAction):
+    """Claim a question: it is yours to answer until `claimed_until`. Claiming again renews it."""
+
+    @extend_schema(request=None, responses={200: QueueItemSerializer, 409: CONFLICT})
+    def post(self, request: Request, pk: int) -> Response:
+        question = self.question(request, pk)
+        _run(
+            lambda: services.question_claim(doctor=logged_in_user(request), question_id=question.pk)
+        )
+        return Response(self.item(request, pk))
+
+
+class Release(DoctorAction):
+    """Give your claim back to the queue."""
+
+    @extend_schema(request=None, responses={204: None, 409: CONFLICT})
+    def post(self, request: Request, pk: int) -> Response:
+        question = self.question(request, pk)
+        _run(
+            lambda: services.question_release(
+                doctor=logged_in_user(request), question_id=question.pk
+            )
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AnswerCreate(DoctorAction):
+    """Publish your answer to a question you hold; the patient is notified."""
+
+    @extend_schema(
+        request=AnswerCreateSerializer,
+        responses={201: QuestionSerializer, 409: CONFLICT},
+        examples=[
+            OpenApiExample(
+                "An answer",
+                value={
+                    "body": "Twitching with no weakness is very often benign. See your doctor "
+                    "if you notice weakness, wasting or trouble swallowing."
+                },
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        question = self.question(request, pk)
+        form = AnswerCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        _run(
+            lambda: services.answer_create(
+                doctor=logged_in_user(request), question=question, body=form.validated_data["body"]
+            )
+        )
+        fresh = self.question(request, pk)
+        return Response(
+            QuestionSerializer(fresh, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class RequestInfo(DoctorAction):
+    """Ask the patient for more information; the question waits for their reply."""
+
+    @extend_schema(
+        request=InfoRequestSerializer, responses={201: FollowUpSerializer, 409: CONFLICT}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        question = self.question(request, pk)
+        form = InfoRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        followup = _run(
+            lambda: services.question_request_info(
+                doctor=logged_in_user(request),
+                question_id=question.pk,
+                message=form.validated_data["message"],
+            )
+        )
+        return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
+
+
+class Reroute(DoctorAction):
+    """Send a waiting question to another specialty's queue, with a reason (audited)."""
+
+    @extend_schema(request=RerouteSerializer, responses={200: QueueItemSerializer, 409: CONFLICT})
+    def post(self, request: Request, pk: int) -> Response:
+        question = self.question(request, pk)
+        form = RerouteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        _run(
+            lambda: services.question_reroute(
+                doctor=logged_in_user(request),
+                question_id=question.pk,
+                specialty=form.validated_data["specialty"],
+                reason=form.validated_data["reason"],
+            )
+        )
+        return Response(self.item(request, pk))
+
+
+class CorrectTriage(DoctorAction):
+    """Override the engine's urgency (and suggested specialty), with a reason. Kept as a new,
+    audited assessment; the queue order follows the new urgency."""
+
+    @extend_schema(request=CorrectTriageSerializer, responses={200: TriageSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        question = self.question(request, pk)
+        form = CorrectTriageSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        specialty = form.validated_data.get("specialty")
+        assessment = _run(
+            lambda: services.assessment_correct(
+                doctor=logged_in_user(request),
+                question_id=question.pk,
+                urgency=form.validated_data["urgency"],
+                reason=form.validated_data["reason"],
+                specialty=specialty.slug if specialty else "",
+            )
+        )
+        return Response(TriageSerializer(selectors.assessment_view(assessment)).data)
