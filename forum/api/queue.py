@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -45,19 +44,11 @@ class IsActingDoctor(BasePermission):
         return False
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The question is not in a state that allows this."
-    default_code = "conflict"
-
-
 def _run(action: Callable[[], Any]) -> Any:
     """A queue conflict (claimed by another doctor, claim expired, limit reached) is a 409;
     any other validation error is a 400 with the service's field messages."""
     try:
         return action()
-    except services.QueueError as exc:
-        raise Conflict(" ".join(exc.messages)) from exc
     except DjangoValidationError as exc:
         raise api_errors(exc) from exc
 

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
@@ -33,8 +33,17 @@ from forum.api.serializers import (
 from forum.models import Question, Specialty, Status
 
 
-def api_errors(exc: DjangoValidationError) -> ApiValidationError:
-    """A service's ValidationError as a 400 with the same messages."""
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The question is not in a state that allows this."
+    default_code = "conflict"
+
+
+def api_errors(exc: DjangoValidationError) -> APIException:
+    """A service's ValidationError as a 400 with the same messages; a question in the wrong
+    state for the action (claimed by another doctor, already answered, …) as a 409."""
+    if isinstance(exc, services.QueueError):
+        return Conflict(" ".join(exc.messages))
     if hasattr(exc, "message_dict"):
         return ApiValidationError(exc.message_dict)
     return ApiValidationError({"detail": exc.messages})

@@ -103,9 +103,9 @@ def test_the_asker_edits_and_deletes_until_a_doctor_claims(
     assert question.assessments.count() == 2  # edited text is triaged again
     services.question_claim(doctor=doctor, question_id=created["id"])
     response = _client(alice).patch(url, {"title": "Another new title"}, format="json")
-    assert response.status_code == 400
-    assert "no longer be changed" in str(response.json())
-    assert _client(alice).delete(url).status_code == 400
+    assert response.status_code == 409  # a doctor holds it: a conflict, not a bad request
+    assert "no longer be changed" in response.json()["detail"]
+    assert _client(alice).delete(url).status_code == 409
     assert _client(doctor).delete(url).status_code == 403
     assert Question.objects.filter(pk=created["id"]).exists()
 
@@ -124,9 +124,11 @@ def test_an_answered_question_cannot_be_edited(alice):
     url = reverse("api:question-detail", args=[question.pk])
     assert (
         _client(alice).patch(url, {"title": "A completely new title"}, format="json").status_code
-        == 400
+        == 409
     )
-    assert _client(alice).patch(url, {"status": "closed"}, format="json").status_code == 400
+    assert _client(alice).patch(url, {"status": "closed"}, format="json").status_code == 409
+    question.refresh_from_db()
+    assert question.status == Status.ANSWERED
 
 
 @pytest.mark.django_db
