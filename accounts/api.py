@@ -21,6 +21,8 @@ from accounts.access import (
 )
 from accounts.forms import validate_birth_year
 from accounts.models import DoctorProfile, Sex, User
+from forum.api.errors import errors
+from forum.api.inputs import JSONInput
 
 
 class DoctorProfileSerializer(serializers.ModelSerializer[DoctorProfile]):
@@ -74,12 +76,12 @@ class MeSerializer(serializers.ModelSerializer[User]):
         return user_needs_totp_for_powers(user)
 
 
-class MeUpdateSerializer(serializers.Serializer[dict[str, Any]]):
+class MeUpdateSerializer(JSONInput):
     birth_year = serializers.IntegerField(required=False, validators=[validate_birth_year])
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
 
 
-class DeleteAccountSerializer(serializers.Serializer[dict[str, Any]]):
+class DeleteAccountSerializer(JSONInput):
     password = serializers.CharField(
         trim_whitespace=False,
         help_text="Your password, to confirm.",
@@ -97,11 +99,13 @@ class MeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: MeSerializer})
+    @extend_schema(responses={200: MeSerializer, **errors(401)})
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(logged_in_user(request)).data)
 
-    @extend_schema(request=MeUpdateSerializer, responses={200: MeSerializer})
+    @extend_schema(
+        request=MeUpdateSerializer, responses={200: MeSerializer, **errors(400, 401, 403)}
+    )
     def patch(self, request: Request) -> Response:
         form = MeUpdateSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
@@ -115,7 +119,7 @@ class MeExport(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors(401)})
     def get(self, request: Request) -> Response:
         return Response(services.user_export_data(user=logged_in_user(request)))
 
@@ -126,7 +130,10 @@ class MeDelete(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=DeleteAccountSerializer, responses={204: None})
+    @extend_schema(
+        request=DeleteAccountSerializer,
+        responses={204: None, **errors(400, 401, 403, e400="Not your password.")},
+    )
     def post(self, request: Request) -> Response:
         user = logged_in_user(request)
         form = DeleteAccountSerializer(data=request.data, context={"user": user})

@@ -19,9 +19,11 @@ from rest_framework.views import APIView
 
 from accounts.access import logged_in_user
 from accounts.models import User
+from forum.api.errors import RETRY_AFTER, errors
+from forum.api.inputs import JSONInput
 
 
-class TokenRequest(serializers.Serializer[dict[str, Any]]):
+class TokenRequest(JSONInput):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
     code = serializers.CharField(
@@ -63,7 +65,18 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequest,
-        responses={200: TOKEN_RESPONSE},
+        responses={
+            200: TOKEN_RESPONSE,
+            **errors(
+                400,
+                401,
+                429,
+                e400="Wrong e-mail address or password, e-mail not confirmed, or a missing or "
+                "wrong two-factor code (under `code`).",
+                e401="An `Authorization` header with a wrong or revoked token: send none.",
+            ),
+        },
+        parameters=[RETRY_AFTER],
         examples=[
             OpenApiExample(
                 "A doctor with two-factor",
@@ -79,7 +92,7 @@ class TokenView(APIView):
         token, _ = Token.objects.get_or_create(user=form.validated_data["user"])
         return Response({"token": token.key})
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, **errors(401, 403)})
     def delete(self, request: Request) -> Response:
         Token.objects.filter(user=logged_in_user(request)).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +18,8 @@ from rest_framework.views import APIView
 
 from accounts.access import logged_in_user, user_can_moderate, user_needs_totp_for_powers
 from forum import selectors, services
+from forum.api.errors import errors
+from forum.api.inputs import JSONInput
 from forum.api.views import api_errors
 from forum.models import Answer, FollowUp, Question
 
@@ -32,7 +36,7 @@ class IsModerator(BasePermission):
         return False
 
 
-class ReasonSerializer(serializers.Serializer[dict[str, Any]]):
+class ReasonSerializer(JSONInput):
     reason = serializers.CharField(min_length=5, max_length=500)
 
 
@@ -48,6 +52,7 @@ KINDS: dict[str, tuple[Any, Any, Any]] = {
     "followups": (FollowUp, services.followup_hide, services.followup_restore),
 }
 _ARGUMENT = {"questions": "question", "answers": "answer", "followups": "followup"}
+NOT_A_MODERATOR = "Not a moderator with two-factor on (the message says which)."
 
 
 class SetHidden(APIView):
@@ -57,10 +62,21 @@ class SetHidden(APIView):
     permission_classes = [IsModerator]
     hide = True
 
-    @extend_schema(request=ReasonSerializer, responses={200: HIDDEN})
-    def post(self, request: Request, kind: str, pk: str) -> Response:
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(KINDS)),
+            OpenApiParameter(
+                "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The post's id."
+            ),
+        ],
+        request=ReasonSerializer,
+        responses={200: HIDDEN, **errors(400, 401, 403, 404, e403=NOT_A_MODERATOR)},
+    )
+    def post(self, request: Request, kind: str, pk: int) -> Response:
+        if kind not in KINDS:
+            raise NotFound("No such kind of post.")
         model, hide, restore = KINDS[kind]
-        obj = get_object_or_404(model, pk=int(pk))
+        obj = get_object_or_404(model, pk=pk)
         form = ReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         action = hide if self.hide else restore
@@ -93,7 +109,7 @@ class QueueOverview(APIView):
 
     permission_classes = [IsModerator]
 
-    @extend_schema(responses={200: OVERVIEW_ROW})
+    @extend_schema(responses={200: OVERVIEW_ROW, **errors(401, 403, e403=NOT_A_MODERATOR)})
     def get(self, request: Request) -> Response:
         rows = selectors.queue_overview()
         return Response(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.access import logged_in_user
 from forum import selectors
+from forum.api.errors import errors
 from forum.api.serializers import MarkReadSerializer, NotificationSerializer
 from forum.api.views import Pages
 from forum.notifications import notifications_mark_read
@@ -27,20 +29,25 @@ MARKED = inline_serializer(
 
 class NotificationList(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = Pages
 
     @extend_schema(
         parameters=[
             OpenApiParameter("unread", OpenApiTypes.BOOL, description="only unread ones"),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
-        responses={200: NotificationSerializer(many=True)},
+        responses={
+            200: NotificationSerializer(many=True),
+            **errors(400, 401, 404, e404="No such page."),
+        },
     )
     def get(self, request: Request) -> Response:
         qs = selectors.notifications_for(user=request.user)
-        if request.query_params.get("unread", "").lower() in {"1", "true", "yes"}:
+        unread = request.query_params.get("unread", "").lower()
+        if unread not in {"", "0", "false", "no", "1", "true", "yes"}:
+            raise ValidationError({"unread": ["Send true or false."]})
+        if unread in {"1", "true", "yes"}:
             qs = qs.filter(read_at=None)
-        pages = Pages()
+        pages = self.pagination_class()
         rows = pages.paginate_queryset(qs, request, view=self)
         return pages.get_paginated_response(NotificationSerializer(rows, many=True).data)
 
@@ -50,7 +57,7 @@ class NotificationsMarkRead(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=MarkReadSerializer, responses={200: MARKED})
+    @extend_schema(request=MarkReadSerializer, responses={200: MARKED, **errors(400, 401, 403)})
     def post(self, request: Request) -> Response:
         form = MarkReadSerializer(data=request.data)
         form.is_valid(raise_exception=True)

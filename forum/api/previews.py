@@ -11,13 +11,15 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import Sex
+from forum.api.errors import RETRY_AFTER, errors
+from forum.api.inputs import JSONInput
 from forum.models import AskingFor, Urgency
 from forum.selectors import similar_to_draft
 from forum.similarity import SimilarItem
 from forum.triage_adapter import assess_fields
 
 
-class TriagePreviewInput(serializers.Serializer[dict[str, object]]):
+class TriagePreviewInput(JSONInput):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     body = serializers.CharField(max_length=10000, allow_blank=False)
     age_years = serializers.IntegerField(
@@ -53,7 +55,8 @@ class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
 @extend_schema_view(
     post=extend_schema(
         request=TriagePreviewInput,
-        responses={200: TriagePreviewOutput},
+        responses={200: TriagePreviewOutput, **errors(400, 401, 403, 429)},
+        parameters=[RETRY_AFTER],
         examples=[
             OpenApiExample(
                 "Chest pain",
@@ -96,7 +99,7 @@ class TriagePreviewView(APIView):
         )
 
 
-class SimilarPreviewInput(serializers.Serializer[dict[str, object]]):
+class SimilarPreviewInput(JSONInput):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     body = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
     limit = serializers.IntegerField(min_value=1, max_value=10, default=5)
@@ -137,7 +140,8 @@ class SimilarPreviewOutput(serializers.Serializer[dict[str, object]]):
 @extend_schema_view(
     post=extend_schema(
         request=SimilarPreviewInput,
-        responses={200: SimilarPreviewOutput},
+        responses={200: SimilarPreviewOutput, **errors(400, 401, 403, 429)},
+        parameters=[RETRY_AFTER],
         examples=[
             OpenApiExample(
                 "Twitching calves",

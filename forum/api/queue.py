@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.access import logged_in_user, user_can_act_as_doctor, user_needs_totp_for_powers
 from forum import selectors, services
+from forum.api.errors import ID, ErrorSerializer, errors
 from forum.api.serializers import (
     AnswerCreateSerializer,
     CorrectTriageSerializer,
@@ -53,7 +54,12 @@ def _run(action: Callable[[], Any]) -> Any:
         raise api_errors(exc) from exc
 
 
-CONFLICT = OpenApiResponse(description="Claimed by another doctor, claim expired or limit reached.")
+NOT_A_DOCTOR = "Not a verified doctor with two-factor on (the message says which)."
+# Every action on one question: no token, not a doctor, not a question this doctor may see.
+ACTION_ERRORS = errors(401, 403, 404, e403=NOT_A_DOCTOR)
+CONFLICT = OpenApiResponse(
+    ErrorSerializer, description="Claimed by another doctor, claim expired or limit reached."
+)
 
 
 class DoctorAction(APIView):
@@ -75,9 +81,16 @@ class QueueList(DoctorAction):
     """Your specialties' waiting questions, most urgent first, then longest waiting. Questions
     another doctor holds are left out until the claim runs out."""
 
-    @extend_schema(responses={200: QueueItemSerializer(many=True)})
+    pagination_class = Pages
+
+    @extend_schema(
+        responses={
+            200: QueueItemSerializer(many=True),
+            **errors(400, 401, 403, 404, e403=NOT_A_DOCTOR, e404="No such page."),
+        }
+    )
     def get(self, request: Request) -> Response:
-        pages = Pages()
+        pages = self.pagination_class()
         rows = pages.paginate_queryset(
             selectors.queue_for_doctor(doctor=request.user), request, view=self
         )
@@ -87,10 +100,13 @@ class QueueList(DoctorAction):
         )
 
 
+@extend_schema(parameters=[ID])
 class Claim(DoctorAction):
     """Claim a question: it is yours to answer until `claimed_until`. Claiming again renews it."""
 
-    @extend_schema(request=None, responses={200: QueueItemSerializer, 409: CONFLICT})
+    @extend_schema(
+        request=None, responses={200: QueueItemSerializer, **ACTION_ERRORS, 409: CONFLICT}
+    )
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)
         _run(
@@ -99,10 +115,11 @@ class Claim(DoctorAction):
         return Response(self.item(request, pk))
 
 
+@extend_schema(parameters=[ID])
 class Release(DoctorAction):
     """Give your claim back to the queue."""
 
-    @extend_schema(request=None, responses={204: None, 409: CONFLICT})
+    @extend_schema(request=None, responses={204: None, **ACTION_ERRORS, 409: CONFLICT})
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)
         _run(
@@ -113,12 +130,13 @@ class Release(DoctorAction):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema(parameters=[ID])
 class AnswerCreate(DoctorAction):
     """Publish your answer to a question you hold; the patient is notified."""
 
     @extend_schema(
         request=AnswerCreateSerializer,
-        responses={201: QuestionSerializer, 409: CONFLICT},
+        responses={201: QuestionSerializer, **ACTION_ERRORS, **errors(400), 409: CONFLICT},
         examples=[
             OpenApiExample(
                 "An answer",
@@ -146,11 +164,13 @@ class AnswerCreate(DoctorAction):
         )
 
 
+@extend_schema(parameters=[ID])
 class RequestInfo(DoctorAction):
     """Ask the patient for more information; the question waits for their reply."""
 
     @extend_schema(
-        request=InfoRequestSerializer, responses={201: FollowUpSerializer, 409: CONFLICT}
+        request=InfoRequestSerializer,
+        responses={201: FollowUpSerializer, **ACTION_ERRORS, **errors(400), 409: CONFLICT},
     )
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)
@@ -166,10 +186,14 @@ class RequestInfo(DoctorAction):
         return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(parameters=[ID])
 class Reroute(DoctorAction):
     """Send a waiting question to another specialty's queue, with a reason (audited)."""
 
-    @extend_schema(request=RerouteSerializer, responses={200: QueueItemSerializer, 409: CONFLICT})
+    @extend_schema(
+        request=RerouteSerializer,
+        responses={200: QueueItemSerializer, **ACTION_ERRORS, **errors(400), 409: CONFLICT},
+    )
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)
         form = RerouteSerializer(data=request.data)
@@ -185,11 +209,15 @@ class Reroute(DoctorAction):
         return Response(self.item(request, pk))
 
 
+@extend_schema(parameters=[ID])
 class CorrectTriage(DoctorAction):
     """Override the engine's urgency (and suggested specialty), with a reason. Kept as a new,
     audited assessment; the queue order follows the new urgency."""
 
-    @extend_schema(request=CorrectTriageSerializer, responses={200: TriageSerializer})
+    @extend_schema(
+        request=CorrectTriageSerializer,
+        responses={200: TriageSerializer, **ACTION_ERRORS, **errors(400)},
+    )
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)
         form = CorrectTriageSerializer(data=request.data)

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from accounts.models import Sex
 from forum import selectors
+from forum.api.inputs import JSONInput
 from forum.models import (
     Answer,
     AskingFor,
@@ -178,7 +179,28 @@ class QuestionSerializer(QuestionListSerializer):
         return AnswerSerializer(answer).data if answer else None
 
 
-class QuestionCreateSerializer(serializers.Serializer[dict[str, Any]]):
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "description": "A specialty slug; null or an empty string (a form's way of saying null) "
+        "for none.",
+    }
+)
+class OptionalSpecialtyField(serializers.SlugRelatedField[Specialty]):
+    """A specialty slug or none. DRF reads "" in a relation as null, so the schema allows it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            slug_field="slug",
+            queryset=Specialty.objects.all(),
+            required=False,
+            allow_null=True,
+            **kwargs,
+        )
+
+
+class QuestionCreateSerializer(JSONInput):
     """The ask form's fields and rules, for apps."""
 
     title = serializers.CharField(min_length=10, max_length=200)
@@ -188,9 +210,7 @@ class QuestionCreateSerializer(serializers.Serializer[dict[str, Any]]):
     sex = serializers.ChoiceField(choices=Sex.choices)
     duration = serializers.ChoiceField(choices=Duration.choices, required=False, default="")
     medicines = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    specialty = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Specialty.objects.all(), required=False, allow_null=True
-    )
+    specialty = OptionalSpecialtyField()
     is_private = serializers.BooleanField(default=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -201,7 +221,7 @@ class QuestionCreateSerializer(serializers.Serializer[dict[str, Any]]):
         return attrs
 
 
-class QuestionUpdateSerializer(serializers.Serializer[dict[str, Any]]):
+class QuestionUpdateSerializer(JSONInput):
     title = serializers.CharField(min_length=10, max_length=200, required=False)
     body = serializers.CharField(min_length=30, max_length=10000, required=False)
     duration = serializers.ChoiceField(choices=Duration.choices, required=False)
@@ -209,7 +229,7 @@ class QuestionUpdateSerializer(serializers.Serializer[dict[str, Any]]):
     is_private = serializers.BooleanField(required=False)
 
 
-class FollowUpCreateSerializer(serializers.Serializer[dict[str, Any]]):
+class FollowUpCreateSerializer(JSONInput):
     body = serializers.CharField(min_length=2, max_length=5000)
 
 
@@ -271,26 +291,24 @@ class QueueItemSerializer(QuestionListSerializer):
         return serializers.DateTimeField().to_representation(question.claimed_until)
 
 
-class AnswerCreateSerializer(serializers.Serializer[dict[str, Any]]):
+class AnswerCreateSerializer(JSONInput):
     body = serializers.CharField(min_length=20, max_length=20000, help_text="Markdown.")
 
 
-class InfoRequestSerializer(serializers.Serializer[dict[str, Any]]):
+class InfoRequestSerializer(JSONInput):
     message = serializers.CharField(
         min_length=10, max_length=2000, help_text="What you need to know from the patient."
     )
 
 
-class RerouteSerializer(serializers.Serializer[dict[str, Any]]):
+class RerouteSerializer(JSONInput):
     specialty = serializers.SlugRelatedField(slug_field="slug", queryset=Specialty.objects.all())
     reason = serializers.CharField(min_length=5, max_length=500)
 
 
-class CorrectTriageSerializer(serializers.Serializer[dict[str, Any]]):
+class CorrectTriageSerializer(JSONInput):
     urgency = serializers.ChoiceField(choices=Urgency.choices)
-    specialty = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Specialty.objects.all(), required=False, allow_null=True
-    )
+    specialty = OptionalSpecialtyField()
     reason = serializers.CharField(min_length=5, max_length=500)
 
 
@@ -306,7 +324,7 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
         return notification.read_at is not None
 
 
-class MarkReadSerializer(serializers.Serializer[dict[str, Any]]):
+class MarkReadSerializer(JSONInput):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1),
         required=False,

@@ -1,14 +1,30 @@
 from __future__ import annotations
 
 from csp.decorators import csp_update
-from django.urls import path, re_path
+from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as me
 from forum.api import auth, moderation, notifications, previews, queue, views
 
+
+class AnyId:
+    """An object's id in a path. Any segment matches, so that `/api/questions/abc/` reaches the
+    view and gets the API's JSON 404 rather than the site's HTML page: a segment that is not a
+    whole number becomes 0, which no object has."""
+
+    regex = "[^/]+"
+
+    def to_python(self, value: str) -> int:
+        return int(value) if value.isascii() and value.isdigit() else 0
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(AnyId, "api_id")
+
 app_name = "api"
-KINDS = "|".join(moderation.KINDS)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -24,17 +40,17 @@ urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
     path("specialties/", views.SpecialtyList.as_view(), name="specialty-list"),
     path("questions/", views.QuestionList.as_view(), name="question-list"),
-    path("questions/<int:pk>/", views.QuestionDetail.as_view(), name="question-detail"),
-    path("questions/<int:pk>/followups/", views.FollowUpList.as_view(), name="followup-list"),
-    path("questions/<int:pk>/similar/", views.SimilarList.as_view(), name="similar-list"),
+    path("questions/<api_id:pk>/", views.QuestionDetail.as_view(), name="question-detail"),
+    path("questions/<api_id:pk>/followups/", views.FollowUpList.as_view(), name="followup-list"),
+    path("questions/<api_id:pk>/similar/", views.SimilarList.as_view(), name="similar-list"),
     path("queue/", queue.QueueList.as_view(), name="queue"),
-    path("queue/<int:pk>/claim/", queue.Claim.as_view(), name="queue-claim"),
-    path("queue/<int:pk>/release/", queue.Release.as_view(), name="queue-release"),
-    path("queue/<int:pk>/answer/", queue.AnswerCreate.as_view(), name="queue-answer"),
-    path("queue/<int:pk>/request-info/", queue.RequestInfo.as_view(), name="queue-request-info"),
-    path("queue/<int:pk>/reroute/", queue.Reroute.as_view(), name="queue-reroute"),
+    path("queue/<api_id:pk>/claim/", queue.Claim.as_view(), name="queue-claim"),
+    path("queue/<api_id:pk>/release/", queue.Release.as_view(), name="queue-release"),
+    path("queue/<api_id:pk>/answer/", queue.AnswerCreate.as_view(), name="queue-answer"),
+    path("queue/<api_id:pk>/request-info/", queue.RequestInfo.as_view(), name="queue-request-info"),
+    path("queue/<api_id:pk>/reroute/", queue.Reroute.as_view(), name="queue-reroute"),
     path(
-        "queue/<int:pk>/correct-triage/",
+        "queue/<api_id:pk>/correct-triage/",
         queue.CorrectTriage.as_view(),
         name="queue-correct-triage",
     ),
@@ -47,13 +63,14 @@ urlpatterns = [
     path("me/", me.MeView.as_view(), name="me"),
     path("me/export/", me.MeExport.as_view(), name="me-export"),
     path("me/delete/", me.MeDelete.as_view(), name="me-delete"),
-    re_path(
-        rf"^moderation/(?P<kind>{KINDS})/(?P<pk>[0-9]+)/hide/$",
+    # Any kind matches here too; the view answers an unknown one with a JSON 404.
+    path(
+        "moderation/<str:kind>/<api_id:pk>/hide/",
         moderation.SetHidden.as_view(hide=True),
         name="moderation-hide",
     ),
-    re_path(
-        rf"^moderation/(?P<kind>{KINDS})/(?P<pk>[0-9]+)/restore/$",
+    path(
+        "moderation/<str:kind>/<api_id:pk>/restore/",
         moderation.SetHidden.as_view(hide=False),
         name="moderation-restore",
     ),

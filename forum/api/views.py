@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.access import logged_in_user
 from forum import selectors, services
+from forum.api.errors import ID, RETRY_AFTER, errors
 from forum.api.previews import SimilarOut, similar_rows
 from forum.api.serializers import (
     FollowUpCreateSerializer,
@@ -50,11 +51,33 @@ def api_errors(exc: DjangoValidationError) -> APIException:
 
 
 class Pages(PageNumberPagination):
+    """`page` from 1 (a page past the end is a 404); `page_size` from 1, cut to 100. A
+    `page_size` that is not a whole number from 1 is a 400, not quietly the default."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise ApiValidationError(
+                {"page_size": [f"A whole number from 1 (at most {self.max_page_size} are sent)."]}
+            )
+        return min(int(raw), self.max_page_size)
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: SpecialtySerializer(many=True), **errors(401)})
+)
 class SpecialtyList(generics.ListAPIView[Specialty]):
     """The fixed specialty list (slugs are a stable contract)."""
 
@@ -78,9 +101,14 @@ class PostThrottle(ScopedRateThrottle):
         parameters=[
             OpenApiParameter("specialty", OpenApiTypes.STR, description="a specialty slug"),
             OpenApiParameter("q", OpenApiTypes.STR, description="words in the title or text"),
-        ]
+        ],
+        responses={200: QuestionListSerializer(many=True), **errors(400, 401, 404)},
     ),
-    post=extend_schema(request=QuestionCreateSerializer, responses={201: QuestionSerializer}),
+    post=extend_schema(
+        request=QuestionCreateSerializer,
+        responses={201: QuestionSerializer, **errors(400, 401, 403, 429)},
+        parameters=[RETRY_AFTER],
+    ),
 )
 class QuestionList(generics.ListAPIView[Question]):
     """GET: public questions (answered, not private, not hidden). POST: ask a question."""
@@ -110,10 +138,30 @@ class QuestionList(generics.ListAPIView[Question]):
         )
 
 
-@extend_schema_view(
-    patch=extend_schema(request=QuestionUpdateSerializer, responses={200: QuestionSerializer}),
-    delete=extend_schema(responses={204: None}),
+_ONLY_THE_ASKER = (
+    "Not your question (only its asker can change it), or a session caller's "
+    "write without its CSRF token."
 )
+_LOCKED = "A doctor has claimed or answered the question: it can no longer be changed."
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: QuestionSerializer, **errors(401, 404)}),
+    patch=extend_schema(
+        request=QuestionUpdateSerializer,
+        responses={
+            200: QuestionSerializer,
+            **errors(400, 401, 403, 404, 409, e403=_ONLY_THE_ASKER, e409=_LOCKED),
+        },
+    ),
+    delete=extend_schema(
+        responses={
+            204: None,
+            **errors(401, 403, 404, 409, e403=_ONLY_THE_ASKER, e409=_LOCKED),
+        }
+    ),
+)
+@extend_schema(parameters=[ID])
 class QuestionDetail(generics.RetrieveAPIView[Question]):
     """One question with its answer and follow-ups; a question you may not see is a 404.
     Its asker may edit or delete it until a doctor claims it."""
@@ -155,9 +203,25 @@ class QuestionDetail(generics.RetrieveAPIView[Question]):
 
 
 @extend_schema_view(
-    get=extend_schema(responses={200: FollowUpSerializer(many=True)}),
-    post=extend_schema(request=FollowUpCreateSerializer, responses={201: FollowUpSerializer}),
+    get=extend_schema(responses={200: FollowUpSerializer(many=True), **errors(401, 404)}),
+    post=extend_schema(
+        request=FollowUpCreateSerializer,
+        responses={
+            201: FollowUpSerializer,
+            **errors(
+                400,
+                401,
+                403,
+                404,
+                409,
+                e400="Invalid input, or the question has no answer yet.",
+                e403="Only the asker and the answering doctor can follow up.",
+                e409="The question is no longer waiting for your reply.",
+            ),
+        },
+    ),
 )
+@extend_schema(parameters=[ID])
 class FollowUpList(APIView):
     """The thread under a question. The asker writes follow-ups (or, when a doctor asked for
     more information, the reply); the answering doctor replies."""
@@ -189,13 +253,14 @@ class FollowUpList(APIView):
         return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema(parameters=[ID])
 class SimilarList(APIView):
     """The public doctor-answered Q&As most like this question (never itself), each with
     what they share."""
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: SimilarOut(many=True)})
+    @extend_schema(responses={200: SimilarOut(many=True), **errors(401, 404)})
     def get(self, request: Request, pk: int) -> Response:
         question = selectors.question_get_for_user(user=request.user, pk=pk)
         items = selectors.similar_questions(question=question)

@@ -1,0 +1,96 @@
+"""The API's error responses, for the schema: every status an operation can answer with is
+documented there, with the body it carries (the fuzz test in tests/api_fuzz holds us to it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
+    """`{"detail": "…"}`: what every error but a validation error carries."""
+
+    detail = serializers.CharField()
+
+    class Meta:
+        ref_name = "Error"
+
+
+class ValidationErrorSerializer(serializers.Serializer[dict[str, Any]]):
+    """Field name to its messages; described by the extension below."""
+
+    class Meta:
+        ref_name = "ValidationError"
+
+
+class _ValidationErrorSchema(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
+    target_class = ValidationErrorSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        messages = {"type": "array", "items": {"type": "string"}}
+        return {
+            "type": "object",
+            "description": "Each invalid field's messages under its name (a list field's under "
+            "the item's index); `non_field_errors` or `detail` for the request as a whole "
+            "(`detail` is a single message when the body is not valid JSON).",
+            "additionalProperties": {
+                "oneOf": [messages, {"type": "string"}, {"type": "object"}],
+            },
+        }
+
+
+_RESPONSES = {
+    400: OpenApiResponse(ValidationErrorSerializer, description="Invalid input."),
+    401: OpenApiResponse(
+        ErrorSerializer,
+        description="Not logged in, or the token is wrong or revoked (a wrong token is refused "
+        "even where no log-in is needed).",
+    ),
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="Not allowed; the message says why. Also a session (cookie) caller's write "
+        "without its CSRF token.",
+    ),
+    404: OpenApiResponse(
+        ErrorSerializer, description="No such object, or not one you may see; or no such page."
+    ),
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="The question is not in a state that allows this (claimed by another "
+        "doctor, claim expired, limit reached).",
+    ),
+    429: OpenApiResponse(
+        ErrorSerializer, description="Too many requests: wait `Retry-After` seconds."
+    ),
+}
+
+# Paths take any segment as an id (forum/api/urls.py, so that a wrong one gets this API's JSON
+# 404); the schema says what a client should send.
+ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The question's id."
+)
+
+# The header a throttled operation's 429 carries; add it to the operation's `parameters`.
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description="Seconds to wait before trying again.",
+)
+
+
+def errors(*codes: int, **descriptions: str) -> dict[int, OpenApiResponse]:
+    """The error responses `codes` for `extend_schema(responses=…)`. A keyword `e403="…"`
+    replaces that status's generic description with the operation's own."""
+    return {
+        code: OpenApiResponse(
+            _RESPONSES[code].response,
+            description=descriptions.get(f"e{code}", _RESPONSES[code].description),
+        )
+        for code in codes
+    }
