@@ -1,8 +1,15 @@
 """Similar-Q&A lookups at 10k and 100k Q&As on SQLite and PostgreSQL, and import throughput.
 
 Run from the repository root: `.venv/bin/python bench/bench_similar.py` (`make bench` runs it).
-PostgreSQL is used at postgres://postgres@127.0.0.1:5432 (a scratch database `bench_similar` is
-created and dropped); set BENCH_PG_URL to use another server, or BENCH_SKIP_PG=1 to skip it.
+PostgreSQL is used at postgres://postgres@127.0.0.1:5432 (a scratch database, `bench_similar`
+unless BENCH_PG_DB names another, is created and dropped); set BENCH_PG_URL to use another
+server, or BENCH_SKIP_PG=1 to skip it.
+
+Each lookup's time is split into stages (query embedding, vector candidates, full-text word
+counts and search; the rest is reading and scoring the candidates and the live-row check).
+`--baseline DIR` also runs the same bench on the code in DIR (another checkout, e.g. the last
+release), alternating with this one, and prints this checkout's figures as ratios of those: on a
+busy machine a ratio measured in one run says more than two absolute figures from two runs.
 
 The archive is synthetic: patient-style questions assembled from a vocabulary of symptoms, body
 parts, durations and circumstances. Embedding 100k texts would take most of an hour on a small
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,6 +34,8 @@ SIZES = (10_000, 100_000)
 LOOKUPS = 200
 IMPORTS = 200
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+PG_DB = os.environ.get("BENCH_PG_DB", "bench_similar")
+STAGES = ("embed", "vector", "lexical")
 
 SYMPTOMS = [
     "twitching",
@@ -127,7 +137,7 @@ def _question(rng) -> tuple[str, str]:
     return title, body
 
 
-def child(backend: str, pool_file: str) -> None:
+def child(backend: str, pool_file: str, root: Path, database: str) -> None:
     """One database: build 10k, time lookups, grow to 100k, time again, time an import."""
     import random
 
@@ -138,10 +148,10 @@ def child(backend: str, pool_file: str) -> None:
     if backend == "sqlite":
         os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     else:
-        os.environ["DATABASE_URL"] = f"{PG_URL}/bench_similar"
+        os.environ["DATABASE_URL"] = f"{PG_URL}/{database}"
     os.environ.pop("CELERY_BROKER_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(root))
     import django
 
     django.setup()
@@ -151,9 +161,28 @@ def child(backend: str, pool_file: str) -> None:
 
     from forum.models import Question, Status
     from forum.similarity import lexical, similar_to_text
-    from forum.similarity.embedding import MODEL_VERSION, get_embedder
+    from forum.similarity.embedding import MODEL_VERSION, Embedder, get_embedder
     from forum.similarity.models import SimilarityEntry
-    from forum.similarity.vector_index import get_index
+    from forum.similarity.vector_index import VectorIndex, get_index
+
+    stage_ms: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+
+    def timed(owner: object, name: str, stage: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                stage_ms[stage] += (time.perf_counter() - started) * 1000
+
+        setattr(owner, name, wrapper)
+
+    timed(Embedder, "embed_query", "embed")
+    timed(VectorIndex, "search", "vector")
+    timed(lexical, "document_frequencies", "lexical")
+    timed(lexical, "search", "lexical")
 
     call_command("migrate", verbosity=0)
     pool = np.load(pool_file)
@@ -199,6 +228,11 @@ def child(backend: str, pool_file: str) -> None:
                     for q in created
                 )
                 lexical.upsert([(q.pk, q.title, q.body) for q in created])
+        if connection.vendor == "postgresql":
+            # As autovacuum soon would: without statistics the planner takes a fresh bulk
+            # load for a near-empty table and scans every answered question per lookup.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         return time.perf_counter() - started
 
     corpus_texts = [
@@ -219,20 +253,27 @@ def child(backend: str, pool_file: str) -> None:
         for q in queries[:5]:
             similar_to_text(q + " warm")
         timings = []
+        stages: dict[str, list[float]] = {stage: [] for stage in (*STAGES, "rest")}
         for q in queries[:LOOKUPS]:
+            for stage in STAGES:
+                stage_ms[stage] = 0.0
             started = time.perf_counter()
             similar_to_text(q, limit=5)
-            timings.append((time.perf_counter() - started) * 1000)
-        timings.sort()
-        results[f"p50_{size}_ms"] = round(statistics.median(timings), 1)
-        results[f"p95_{size}_ms"] = round(timings[int(0.95 * len(timings)) - 1], 1)
+            elapsed = (time.perf_counter() - started) * 1000
+            timings.append(elapsed)
+            for stage in STAGES:
+                stages[stage].append(stage_ms[stage])
+            stages["rest"].append(elapsed - sum(stage_ms.values()))
+        results[f"p50_{size}_ms"], results[f"p95_{size}_ms"] = _percentiles(timings)
+        for stage, values in stages.items():
+            results[f"{stage}_p50_{size}_ms"] = _percentiles(values)[0]
         queries = queries[LOOKUPS:] + queries[:LOOKUPS]
     embed_ms = []
     for q in queries[:50]:
         started = time.perf_counter()
-        get_embedder().embed([q + " (timing)"])
+        get_embedder().embed_query(q + " (timing)")
         embed_ms.append((time.perf_counter() - started) * 1000)
-    results["embed_p50_ms"] = round(statistics.median(embed_ms), 1)
+    results["embed_p50_ms"], results["embed_p95_ms"] = _percentiles(embed_ms)
     archive = workdir / "archive.jsonl"
     with archive.open("w", encoding="utf-8") as out:
         for n in range(IMPORTS):
@@ -253,12 +294,24 @@ def child(backend: str, pool_file: str) -> None:
         call_command("import_qa", str(archive), stdout=quiet)
     results["import_per_s"] = round(IMPORTS / (time.perf_counter() - started), 1)
     connection.close()
+    shutil.rmtree(workdir)  # the SQLite archive alone is 200 MB
     print(json.dumps(results))
 
 
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return round(statistics.median(ordered), 1), round(ordered[int(0.95 * len(ordered)) - 1], 1)
+
+
 def main() -> int:
+    import argparse
     import random
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout to run alternately, for ratios"
+    )
+    args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import django
@@ -292,37 +345,82 @@ def main() -> int:
     backends = ["sqlite"]
     if os.environ.get("BENCH_SKIP_PG") != "1":
         backends.append("postgresql")
+    trees = [("", ROOT)]
+    if args.baseline:
+        trees.append(("baseline", args.baseline.resolve()))
+    failed = False
+    try:
+        failed = _run_all(backends, trees, pool_file)
+    finally:
+        shutil.rmtree(tmp)
+    return 1 if failed else 0
+
+
+def _run_all(backends: list[str], trees: list[tuple[str, Path]], pool_file: str) -> bool:
     failed = False
     for backend in backends:
-        if backend == "postgresql":
-            _pg_admin("DROP DATABASE IF EXISTS bench_similar")
-            _pg_admin("CREATE DATABASE bench_similar")
-        try:
-            proc = subprocess.run(
-                [sys.executable, __file__, "--child", backend, pool_file],
-                capture_output=True,
-                text=True,
-                cwd=ROOT,
-                check=False,
-            )
-        finally:
-            if backend == "postgresql":
-                _pg_admin("DROP DATABASE IF EXISTS bench_similar")
-        if proc.returncode != 0:
-            print(f"{backend}: failed\n{proc.stderr[-3000:]}")
-            failed = True
-            continue
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
-        for size in SIZES:
+        figures: dict[str, dict[str, float]] = {}
+        for label, root in trees:
+            r = _run_child(backend, pool_file, root, f"{PG_DB}_base" if label else PG_DB)
+            if r is None:
+                failed = True
+                continue
+            figures[label] = r
+            _report(f"{backend} {label}".strip(), r)
+        if len(figures) == 2:
+            new, old = figures[""], figures["baseline"]
+            for size in SIZES:
+                print(
+                    f"{backend:<10} {size:>7,} Q&As  this / baseline: "
+                    f"p50 {new[f'p50_{size}_ms'] / old[f'p50_{size}_ms']:.2f}  "
+                    f"p95 {new[f'p95_{size}_ms'] / old[f'p95_{size}_ms']:.2f}"
+                )
             print(
-                f"{backend:<10} {size:>7,} Q&As  similar lookup p50 {r[f'p50_{size}_ms']:>5} ms  "
-                f"p95 {r[f'p95_{size}_ms']:>5} ms  (query embedding included; index load "
-                f"{r[f'index_load_{size}_s']} s)"
+                f"{backend:<10} query embedding this / baseline: "
+                f"{new['embed_p50_ms'] / old['embed_p50_ms']:.2f}; import_qa this / baseline: "
+                f"{new['import_per_s'] / old['import_per_s']:.2f}"
             )
-        print(
-            f"{backend:<10} import_qa: {r['import_per_s']} Q&As/s (validate, triage, embed, index)"
+    return failed
+
+
+def _run_child(backend: str, pool_file: str, root: Path, database: str) -> dict[str, float] | None:
+    if backend == "postgresql":
+        _pg_admin(f"DROP DATABASE IF EXISTS {database}")
+        _pg_admin(f"CREATE DATABASE {database}")
+    try:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", backend, pool_file, str(root), database],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            check=False,
         )
-    return 1 if failed else 0
+    finally:
+        if backend == "postgresql":
+            _pg_admin(f"DROP DATABASE IF EXISTS {database}")
+    if proc.returncode != 0:
+        print(f"{backend} ({root}): failed\n{proc.stderr[-3000:]}")
+        return None
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _report(label: str, r: dict[str, float]) -> None:
+    for size in SIZES:
+        stages = ", ".join(
+            f"{stage} {r[f'{stage}_p50_{size}_ms']}"
+            for stage in (*STAGES, "rest")
+            if f"{stage}_p50_{size}_ms" in r
+        )
+        print(
+            f"{label:<10} {size:>7,} Q&As  similar lookup p50 {r[f'p50_{size}_ms']:>5} ms  "
+            f"p95 {r[f'p95_{size}_ms']:>5} ms  (query embedding included; index load "
+            f"{r[f'index_load_{size}_s']} s; stage p50s, ms: {stages})"
+        )
+    print(
+        f"{label:<10} query embedding p50 {r['embed_p50_ms']} ms, p95 {r.get('embed_p95_ms')} ms; "
+        f"import_qa: {r['import_per_s']} Q&As/s (validate, triage, embed, index)"
+    )
 
 
 def _pg_admin(sql: str) -> None:
@@ -334,6 +432,6 @@ def _pg_admin(sql: str) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3])
+        child(sys.argv[2], sys.argv[3], Path(sys.argv[4]), sys.argv[5])
     else:
         sys.exit(main())

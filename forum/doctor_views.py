@@ -24,10 +24,11 @@ from accounts.access import (
 from forum import selectors, services
 from forum.forms import AnswerForm, CorrectTriageForm, InfoRequestForm, RerouteForm
 from forum.models import Question
+from forum.similarity import similar_stored
 from forum.triage_adapter import highlight_spans
 
 View = Callable[..., HttpResponse]
-SIMILAR_ROWS = 20  # queue rows that list similar answered Q&As
+SIMILAR_PER_ROW = 3  # similar answered Q&As listed under each queue row
 
 
 def doctor_required(view: View) -> View:
@@ -49,9 +50,11 @@ def doctor_required(view: View) -> View:
 @doctor_required
 def queue(request: HttpRequest) -> HttpResponse:
     questions = list(selectors.queue_for_doctor(doctor=request.user)[:100])
+    # Stored by the worker after triage: one query for every row, no ranking in the request.
+    similar = similar_stored(questions, limit=SIMILAR_PER_ROW)
     now = timezone.now()
     rows = []
-    for position, question in enumerate(questions):
+    for question in questions:
         assessment = selectors.latest_assessment(question)
         rows.append(
             {
@@ -61,12 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                     highlight_spans(assessment.text, assessment.result) if assessment else []
                 ),
                 "waiting": now - (question.queued_at or question.created_at),
-                # The top of the queue is what gets worked on; lookups use stored vectors.
-                "similar": (
-                    selectors.similar_questions(question=question, limit=3)
-                    if position < SIMILAR_ROWS
-                    else []
-                ),
+                "similar": similar[question.pk],
                 "mine": question.claimed_by_id == request.user.pk
                 and question.claimed_until is not None
                 and question.claimed_until > now,

@@ -311,6 +311,9 @@ def question_retriage(*, question_id: int) -> Assessment | None:
             question.urgency = result.urgency
             question.priority = PRIORITY[result.urgency]
             question.save(update_fields=["urgency", "priority", "updated_at"])
+        if question.status in (Status.QUEUED, Status.CLAIMED, Status.NEEDS_INFO):
+            # An edited question gets a fresh vector and fresh similar links for the queue.
+            _index_after_commit(question.pk)
     return assessment
 
 

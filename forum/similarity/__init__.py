@@ -3,14 +3,21 @@
 The entry points other code uses:
 - `similar_to_question(question, limit=5)` and `similar_to_text(text, limit=5, exclude_id=None)`
   return `SimilarItem`s (`.question`, `.score`, `.shared`), best first, public Q&As only;
-- `index_question(question_id)` / `unindex_question(question_id)` keep the index fresh (their
-  Celery tasks are in `forum.similarity.tasks`);
+- `similar_stored(questions, limit=3)` returns the similar Q&As the worker stored for questions
+  waiting in the doctors' queue ({question_id: [SimilarItem, ...]}), in one query;
+- `index_question(question_id)` / `unindex_question(question_id)` keep the index fresh and store
+  a waiting question's similar links (their Celery tasks are in `forum.similarity.tasks`);
 - `rebuild_index()` re-indexes everything; `warm_up()` loads the model and index in a new process.
 """
 
 from __future__ import annotations
 
-from forum.similarity.selectors import SimilarItem, similar_to_question, similar_to_text
+from forum.similarity.selectors import (
+    SimilarItem,
+    similar_stored,
+    similar_to_question,
+    similar_to_text,
+)
 from forum.similarity.services import IndexOutcome, entry_index, entry_unindex, index_rebuild
 
 
@@ -42,6 +49,7 @@ __all__ = [
     "SimilarItem",
     "index_question",
     "rebuild_index",
+    "similar_stored",
     "similar_to_question",
     "similar_to_text",
     "unindex_question",

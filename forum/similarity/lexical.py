@@ -118,40 +118,55 @@ def search(
         return {int(pk): float(score) for pk, score in cursor.fetchall()}
 
 
-_df_cache: dict[tuple[str, str], tuple[float, int]] = {}
+# (vendor, term) -> (when counted, count, the cap it was counted up to)
+_df_cache: dict[tuple[str, str], tuple[float, int, int]] = {}
 _DF_TTL_SECONDS = 600.0
 
 
 def document_frequencies(terms: Sequence[str], *, cap: int) -> dict[str, int]:
     """How many indexed questions use each term, counted up to `cap` (then reported as `cap`).
 
-    Counting stops at the cap so a common word costs no more than a rare one; results are
-    cached per process for a few minutes, as frequencies drift slowly.
+    Counting stops at the cap so a common word costs no more than a rare one; counts are cached
+    per process for a few minutes, as frequencies drift slowly: a common word's too (it is
+    counted again only if asked with a higher cap). Terms not cached are counted in one query.
     """
     import time
 
     vendor = _vendor()
     now = time.monotonic()
     found: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for term in terms:
-            cached = _df_cache.get((vendor, term))
-            if cached and now - cached[0] < _DF_TTL_SECONDS and cached[1] < cap:
-                found[term] = cached[1]
+    missing: list[str] = []
+    for term in terms:
+        cached = _df_cache.get((vendor, term))
+        if cached is not None and now - cached[0] < _DF_TTL_SECONDS:
+            _, count, counted_to = cached
+            if count < counted_to or counted_to >= cap:
+                found[term] = min(count, cap)
                 continue
-            if vendor == "sqlite":
-                cursor.execute(
-                    f"SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} "  # noqa: S608
-                    f"WHERE {FTS_TABLE} MATCH %s LIMIT %s)",
-                    [f'"{term}"', cap],
-                )
-            else:
-                cursor.execute(
-                    f"SELECT count(*) FROM (SELECT 1 FROM {PG_TABLE} "  # noqa: S608
-                    "WHERE document @@ plainto_tsquery('english', %s) LIMIT %s) AS matches",
-                    [term, cap],
-                )
-            count = int(cursor.fetchone()[0])
-            _df_cache[(vendor, term)] = (now, count)
-            found[term] = count
-    return found
+        missing.append(term)
+    if not missing:
+        return found
+    if vendor == "sqlite":
+        one = (
+            f"(SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} "  # noqa: S608
+            f"WHERE {FTS_TABLE} MATCH %s LIMIT %s))"
+        )
+        params: list[Any] = [p for term in missing for p in (f'"{term}"', cap)]
+    else:
+        one = (
+            f"(SELECT count(*) FROM (SELECT 1 FROM {PG_TABLE} "  # noqa: S608
+            "WHERE document @@ plainto_tsquery('english', %s) LIMIT %s) AS matches)"
+        )
+        params = [p for term in missing for p in (term, cap)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join([one] * len(missing))}", params)
+        counts = cursor.fetchone()
+    for term, count in zip(missing, counts, strict=True):
+        _df_cache[(vendor, term)] = (now, int(count), cap)
+        found[term] = int(count)
+    return {term: found[term] for term in terms}
+
+
+def forget_frequencies() -> None:
+    """Drop the cached counts (the archive was replaced, as between tests)."""
+    _df_cache.clear()

@@ -6,10 +6,15 @@ Ranking, in two stages:
    full-text score relative to the best candidate, and the overlap of triage concepts.
 Only public (answered, not hidden, not private) questions are ever returned, checked against
 the live question rows, and never the question itself.
+
+`similar_stored` reads what the worker stored for the doctors' queue instead of ranking.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,7 +22,7 @@ from forum.models import Question, Status
 from forum.similarity import lexical
 from forum.similarity.concepts import Concept, concepts_of, from_json
 from forum.similarity.embedding import MODEL_VERSION, get_embedder
-from forum.similarity.models import SimilarityEntry
+from forum.similarity.models import SimilarityEntry, SimilarLink
 from forum.similarity.text import (
     content_words,
     content_words_all,
@@ -49,6 +54,8 @@ DEFAULT_WEIGHTS = Weights()
 # Below this a "similar" question is mostly noise; lists end early rather than pad with it.
 MIN_SCORE = 0.30
 RARE_TERM_CAP = 2000
+# At most about this many full-text matches are scored by the database in one lookup.
+LEXICAL_MATCH_BUDGET = 4000
 _BM25_K1 = 1.2
 _BM25_B = 0.75
 # The opening of a long body says what it is about; reading all of it only costs time.
@@ -127,16 +134,15 @@ def _rank(
 ) -> list[SimilarItem]:
     import numpy as np
 
-    semantic = get_index().search(query.vector, limit=SEMANTIC_CANDIDATES, exclude=query.exclude_id)
+    index = get_index()
+    semantic = index.search(query.vector, limit=SEMANTIC_CANDIDATES, exclude=query.exclude_id)
+    archive_size = len(index)
+    if archive_size == 0:
+        return []  # nothing public is indexed with this model: the full text cannot help
     terms = lexical.query_terms(content_words(query.text))
-    archive_size = max(len(get_index()), 1)
     cap = min(RARE_TERM_CAP, max(50, archive_size // 20))
     frequencies = lexical.document_frequencies(terms, cap=cap)
-    # Common words match a large share of the archive: scoring every match is what makes a
-    # plain full-text query slow, and such words barely tell questions apart. Only rarer words
-    # go to the full-text index; all words still count in the candidates' scores below.
-    rare = [t for t in terms if frequencies.get(t, 0) < cap]
-    found = lexical.search(rare, limit=LEXICAL_CANDIDATES)
+    found = lexical.search(_rarest(terms, frequencies, cap), limit=LEXICAL_CANDIDATES)
     candidates = {pk for pk, _ in semantic} | set(found)
     if query.exclude_id is not None:
         candidates.discard(query.exclude_id)
@@ -152,15 +158,15 @@ def _rank(
             question__is_private=False,
         ).values_list("question_id", "vector", "concepts", "question__title", "question__body")
     )
-    lexical_scores = _bm25(
-        terms, frequencies, archive_size, {pk: (t, b) for pk, _, _, t, b in rows}
-    )
+    if not rows:
+        return []
+    lexical_scores = _bm25(terms, frequencies, archive_size, [(r[0], r[3], r[4]) for r in rows])
     best_lexical = max(lexical_scores.values(), default=0.0)
+    vectors = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype=np.float16)
+    cosines = vectors.reshape(len(rows), -1).astype(np.float32) @ query.vector
     query_codes = {c.code for c in query.concepts}
     scored: list[tuple[float, int, list[Concept]]] = []
-    for pk, blob, concepts_json, _, _ in rows:
-        vector = np.frombuffer(bytes(blob), dtype=np.float16).astype(np.float32)
-        cosine = float(vector @ query.vector)
+    for (pk, _, concepts_json, _, _), cosine in zip(rows, cosines.tolist(), strict=True):
         lex = lexical_scores.get(pk, 0.0) / best_lexical if best_lexical > 0 else 0.0
         concepts = from_json(concepts_json)
         shared = [c for c in concepts if c.code in query_codes]
@@ -170,28 +176,72 @@ def _rank(
         scored.append((score, pk, shared))
     scored.sort(key=lambda item: (-item[0], item[1]))
     kept = [item for item in scored if item[0] >= min_score][:limit]
+    # The full rows of what is shown, read again: the live check at the last moment.
     questions = Question.objects.public().in_bulk([pk for _, pk, _ in kept])
     query_stems = stems(query.text)
-    items = []
-    for score, pk, shared in kept:
-        question = questions.get(pk)
-        if question is None:
-            continue
-        items.append(
-            SimilarItem(
-                question=question,
-                score=round(max(0.0, min(1.0, score)), 3),
-                shared=_explain(query_stems, shared, question),
-            )
+    return [
+        SimilarItem(
+            question=questions[pk],
+            score=round(max(0.0, min(1.0, score)), 3),
+            shared=_explain(query_stems, shared, questions[pk]),
         )
-    return items
+        for score, pk, shared in kept
+        if pk in questions
+    ]
+
+
+def _rarest(terms: list[str], frequencies: dict[str, int], cap: int) -> list[str]:
+    """The query words worth a full-text search, rarest first, within a budget of matches.
+
+    Common words match a large share of the archive: scoring every match is what makes a plain
+    full-text query slow, and such words barely tell questions apart. Only rarer words go to
+    the full-text index, the rarest first, while their matches fit `LEXICAL_MATCH_BUDGET`; all
+    words still count in the candidates' scores.
+    """
+    rare = sorted((frequencies.get(t, 0), t) for t in terms if frequencies.get(t, 0) < cap)
+    chosen: list[str] = []
+    matches = 0
+    for count, term in rare:
+        if chosen and matches + count > LEXICAL_MATCH_BUDGET:
+            break
+        chosen.append(term)
+        matches += count
+    return chosen
+
+
+# (question id, hash of the text scored) -> (content words, stem -> count): candidates recur
+# from one lookup to the next, and splitting their text is most of the scoring's cost.
+_bags: OrderedDict[tuple[int, int], tuple[int, dict[str, int]]] = OrderedDict()
+_BAGS_KEPT = 5_000  # about 10 MB
+_bags_lock = threading.Lock()
+
+
+def _bag(pk: int, title: str, body: str) -> tuple[int, dict[str, int]]:
+    text = f"{title} {title} {body[:_BM25_BODY_CHARS]}"
+    key = (pk, hash(text))
+    with _bags_lock:
+        cached = _bags.get(key)
+        if cached is not None:
+            _bags.move_to_end(key)
+            return cached
+    words = content_words_all(text)
+    counts: dict[str, int] = {}
+    for word in words:
+        stemmed = _stem_of(word)
+        counts[stemmed] = counts.get(stemmed, 0) + 1
+    bag = (len(words), counts)
+    with _bags_lock:
+        _bags[key] = bag
+        while len(_bags) > _BAGS_KEPT:
+            _bags.popitem(last=False)
+    return bag
 
 
 def _bm25(
     terms: list[str],
     frequencies: dict[str, int],
     archive_size: int,
-    texts: dict[int, tuple[str, str]],
+    texts: Sequence[tuple[int, str, str]],
 ) -> dict[int, float]:
     """Okapi BM25 of each candidate for the query words, the title counting twice.
 
@@ -207,22 +257,17 @@ def _bm25(
         )
         for t in terms
     }
-    bags: dict[int, dict[str, int]] = {}
-    lengths: dict[int, int] = {}
-    for pk, (title, body) in texts.items():
-        words = content_words_all(f"{title} {title} {body[:_BM25_BODY_CHARS]}")
-        lengths[pk] = len(words)
-        bag: dict[str, int] = {}
-        for word in words:
-            term = wanted.get(_stem_of(word))
-            if term is not None:
-                bag[term] = bag.get(term, 0) + 1
-        bags[pk] = bag
-    average = sum(lengths.values()) / max(len(lengths), 1) or 1.0
+    bags = {pk: _bag(pk, title, body) for pk, title, body in texts}
+    average = sum(length for length, _ in bags.values()) / max(len(bags), 1) or 1.0
     scores: dict[int, float] = {}
-    for pk, bag in bags.items():
-        norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * lengths[pk] / average)
-        scores[pk] = sum(idf[t] * tf * (_BM25_K1 + 1) / (tf + norm) for t, tf in bag.items())
+    for pk, (length, counts) in bags.items():
+        norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * length / average)
+        score = 0.0
+        for stemmed, term in wanted.items():
+            tf = counts.get(stemmed, 0)
+            if tf:
+                score += idf[term] * tf * (_BM25_K1 + 1) / (tf + norm)
+        scores[pk] = score
     return scores
 
 
@@ -236,3 +281,37 @@ def _explain(query_stems: dict[str, str], shared: list[Concept], question: Quest
         if stem in theirs and not any(word in p for p in phrases):
             phrases.append(word)
     return phrases[:MAX_SHARED]
+
+
+def similar_stored(
+    questions: Sequence[Question], *, limit: int = 3
+) -> dict[int, list[SimilarItem]]:
+    """The similar Q&As the worker stored for these questions (`similar_links_refresh`), best
+    first, at most `limit` each: {question_id: items}; a question without any maps to [].
+
+    One query, whatever the number of questions. Links are checked against the linked Q&A's
+    live row (only those public now) and against the question's text: links computed for text
+    since edited are left out rather than shown.
+    """
+    current = {q.pk: text_hash(document_text(q.title, q.body)) for q in questions}
+    found: dict[int, list[SimilarItem]] = {pk: [] for pk in current}
+    if not current:
+        return found
+    links = (
+        SimilarLink.objects.filter(
+            question_id__in=current,
+            similar__status=Status.ANSWERED,
+            similar__is_hidden=False,
+            similar__is_private=False,
+        )
+        .select_related("similar")
+        .defer("similar__body", "similar__medicines")
+        .order_by("question_id", "rank")
+    )
+    for link in links:
+        items = found[link.question_id]
+        if link.text_hash == current[link.question_id] and len(items) < limit:
+            items.append(
+                SimilarItem(question=link.similar, score=link.score, shared=list(link.shared))
+            )
+    return found

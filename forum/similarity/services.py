@@ -9,14 +9,20 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from forum.models import Question
+from forum.models import Question, Status
 from forum.similarity import lexical
 from forum.similarity.concepts import concepts_of, to_json
 from forum.similarity.embedding import MODEL_VERSION, Embedder, get_embedder
-from forum.similarity.models import SimilarityEntry
+from forum.similarity.models import SimilarityEntry, SimilarLink
+from forum.similarity.selectors import similar_to_question
 from forum.similarity.text import document_text, text_hash
 
 INDEX_BATCH = 64
+# Links stored per waiting question: the queue shows 3, the spare ones stand in for any hidden
+# or made private after they were stored.
+SIMILAR_LINKS = 5
+# Questions a doctor may still pick up or is working on: these get stored similar links.
+WAITING = (Status.QUEUED, Status.CLAIMED, Status.NEEDS_INFO)
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,8 @@ def entries_index(*, question_ids: Iterable[int], embedder: Embedder | None = No
 
     Every question gets an entry, so its own page can find similar Q&As without embedding in
     the request; only public ones enter the lexical index and others' results. Questions that
-    no longer exist are ignored. Embedding happens before the transaction that writes.
+    no longer exist are ignored. Embedding and tagging happen before the one transaction that
+    writes, in bulk: a batch costs a handful of queries, not a few per question.
     """
     ids = sorted(set(question_ids))
     questions = list(
@@ -59,25 +66,42 @@ def entries_index(*, question_ids: Iterable[int], embedder: Embedder | None = No
     # Deleted questions lose their entry by cascade; their lexical row goes here.
     private_ids = [q.pk for q in questions if not q.is_public]
     private_ids += sorted(set(ids) - {q.pk for q in questions})
+    stale_ids = {q.pk for q in stale}
+    flipped: dict[bool, list[int]] = {True: [], False: []}
+    for question in questions:
+        entry = existing.get(question.pk)
+        if question.pk not in stale_ids and entry and entry.is_public != question.is_public:
+            flipped[question.is_public].append(question.pk)
+    entries = [
+        SimilarityEntry(
+            question_id=question.pk,
+            is_public=question.is_public,
+            vector=vector.astype("float16").tobytes(),
+            model_version=MODEL_VERSION,
+            text_hash=text_hash(texts[question.pk]),
+            concepts=to_json(concepts_of(texts[question.pk])),
+            updated_at=now,
+        )
+        for question, vector in zip(stale, vectors, strict=True)
+    ]
     with transaction.atomic():
-        for question, vector in zip(stale, vectors, strict=True):
-            SimilarityEntry.objects.update_or_create(
-                question_id=question.pk,
-                defaults={
-                    "is_public": question.is_public,
-                    "vector": vector.astype("float16").tobytes(),
-                    "model_version": MODEL_VERSION,
-                    "text_hash": text_hash(texts[question.pk]),
-                    "concepts": to_json(concepts_of(texts[question.pk])),
-                    "updated_at": now,
-                },
-            )
-        stale_ids = {q.pk for q in stale}
-        for question in questions:
-            entry = existing.get(question.pk)
-            if question.pk not in stale_ids and entry and entry.is_public != question.is_public:
-                SimilarityEntry.objects.filter(pk=question.pk).update(
-                    is_public=question.is_public, updated_at=now
+        SimilarityEntry.objects.bulk_create(
+            entries,
+            update_conflicts=True,
+            unique_fields=["question"],
+            update_fields=[
+                "is_public",
+                "vector",
+                "model_version",
+                "text_hash",
+                "concepts",
+                "updated_at",
+            ],
+        )
+        for is_public, flipped_ids in flipped.items():
+            if flipped_ids:
+                SimilarityEntry.objects.filter(pk__in=flipped_ids).update(
+                    is_public=is_public, updated_at=now
                 )
         lexical.upsert(public_rows)
         lexical.delete(private_ids)
@@ -85,7 +109,46 @@ def entries_index(*, question_ids: Iterable[int], embedder: Embedder | None = No
 
 
 def entry_index(*, question_id: int) -> IndexOutcome:
-    return entries_index(question_ids=[question_id])
+    """The worker's path for one question: index it, then store or drop its similar links."""
+    outcome = entries_index(question_ids=[question_id])
+    similar_links_refresh(question_id=question_id)
+    return outcome
+
+
+def similar_links_refresh(*, question_id: int, limit: int = SIMILAR_LINKS) -> int:
+    """Store the answered Q&As most similar to a question waiting for a doctor, replacing any
+    stored before; a question not waiting (answered, hidden, gone) loses its links.
+
+    Returns how many links are stored. Call after `entries_index` for the question, so the
+    ranking uses its stored embedding rather than running the model. Safe to run twice.
+    """
+    question = (
+        Question.objects.filter(pk=question_id)
+        .only("pk", "title", "body", "status", "is_hidden")
+        .first()
+    )
+    waiting = question is not None and question.status in WAITING and not question.is_hidden
+    items = similar_to_question(question, limit=limit) if question and waiting else []
+    now = timezone.now()
+    with transaction.atomic():
+        # Two runs for one question take turns, so neither trips over the other's rows.
+        list(Question.objects.select_for_update().filter(pk=question_id).values_list("pk"))
+        SimilarLink.objects.filter(question_id=question_id).delete()
+        if question is not None and items:
+            digest = text_hash(document_text(question.title, question.body))
+            SimilarLink.objects.bulk_create(
+                SimilarLink(
+                    question_id=question_id,
+                    similar_id=item.question.pk,
+                    rank=rank,
+                    score=item.score,
+                    shared=item.shared,
+                    text_hash=digest,
+                    computed_at=now,
+                )
+                for rank, item in enumerate(items, start=1)
+            )
+    return len(items)
 
 
 def entry_unindex(*, question_id: int) -> None:
@@ -106,8 +169,9 @@ def index_rebuild(
     progress: Callable[[int, int], None] | None = None,
     full: bool = False,
 ) -> IndexOutcome:
-    """Index every question again. `full` drops everything first (after a model change it is
-    not needed: entries from another model are re-embedded anyway)."""
+    """Index every question again and store the similar links of the questions waiting in the
+    queue. `full` drops everything first (after a model change it is not needed: entries from
+    another model are re-embedded anyway)."""
     if full:
         with transaction.atomic():
             SimilarityEntry.objects.all().delete()
@@ -121,4 +185,9 @@ def index_rebuild(
         totals[2] += outcome.removed
         if progress:
             progress(min(start + batch_size, len(ids)), len(ids))
+    # The queue's stored links: questions waiting before links existed get theirs now.
+    SimilarLink.objects.exclude(question__status__in=WAITING).delete()
+    waiting = Question.objects.filter(status__in=WAITING, is_hidden=False).order_by("pk")
+    for question_id in waiting.values_list("pk", flat=True):
+        similar_links_refresh(question_id=question_id)
     return IndexOutcome(*totals)

@@ -129,8 +129,12 @@ class VectorIndex:
             self._checked_at = now
 
     def reset(self) -> None:
+        """Forget everything (and the cached word counts): the next search reloads."""
+        from forum.similarity import lexical
+
         with self._lock:
             self.__init__()  # type: ignore[misc]
+            lexical.forget_frequencies()
 
     def __len__(self) -> int:
         return int(self._alive.sum()) + len(self._tail)

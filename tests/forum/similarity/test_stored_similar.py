@@ -1,0 +1,188 @@
+"""The queue's similar Q&As: stored by the worker after triage, read by the page in one query."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from forum import services
+from forum.models import Question, Status
+from forum.similarity import selectors as similarity_selectors
+from forum.similarity.models import SimilarLink
+from forum.similarity.services import index_rebuild, similar_links_refresh
+from tests.factories import make_question
+from tests.forum.similarity.helpers import CALF, EYELID, RASH, answered
+
+pytestmark = pytest.mark.django_db
+
+ASKED = (
+    "My calves keep twitching before exams",
+    "For three weeks my calf muscles twitch all day. I am stressed about my exams.",
+)
+
+
+def _triaged(author, title: str = ASKED[0], body: str = ASKED[1], *, capture) -> Question:
+    """A patient's question through the worker's path: triage, then (after commit) indexing."""
+    question = make_question(author=author, status=Status.SUBMITTED, title=title, body=body)
+    with capture(execute=True):
+        services.question_triage(question_id=question.pk)
+    question.refresh_from_db()
+    return question
+
+
+def _queue(client, doctor) -> tuple[list[dict], int]:
+    client.force_login(doctor)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("forum:queue"))
+    assert response.status_code == 200
+    return response.context["rows"], len(queries)
+
+
+def test_triage_stores_the_most_similar_answered_qas_with_what_they_share(
+    alice, django_capture_on_commit_callbacks
+):
+    calf, eyelid, rash = answered(*CALF), answered(*EYELID), answered(*RASH)
+    question = _triaged(alice, capture=django_capture_on_commit_callbacks)
+    assert question.status == Status.QUEUED
+    links = list(SimilarLink.objects.filter(question=question))
+    assert links[0].similar == calf and links[0].rank == 1
+    assert "stress and anxiety" in links[0].shared
+    assert [link.rank for link in links] == list(range(1, len(links) + 1))
+    assert [link.score for link in links] == sorted((link.score for link in links), reverse=True)
+    assert {link.similar for link in links} <= {calf, eyelid, rash}
+
+
+def test_the_queue_shows_the_stored_links_without_ranking_in_the_request(
+    client, alice, doctor, django_capture_on_commit_callbacks, monkeypatch
+):
+    calf = answered(*CALF)
+    question = _triaged(alice, capture=django_capture_on_commit_callbacks)
+
+    def no_ranking(*args, **kwargs):
+        raise AssertionError("the queue page must not rank")
+
+    monkeypatch.setattr(similarity_selectors, "_rank", no_ranking)
+    rows, _ = _queue(client, doctor)
+    [row] = rows
+    assert row["question"] == question
+    assert [item.question for item in row["similar"]] == [calf]
+    assert row["similar"][0].explanation.startswith("shared: ")
+    html = client.get(reverse("forum:queue")).content.decode()
+    assert calf.title in html and calf.get_absolute_url() in html
+
+
+@pytest.mark.parametrize("change", ["hidden", "private"])
+def test_a_qa_hidden_or_made_private_since_never_shows(
+    client, alice, doctor, moderator, django_capture_on_commit_callbacks, change
+):
+    calf, eyelid = answered(*CALF), answered(*EYELID)
+    _triaged(
+        alice,
+        body=ASKED[1] + " My eyelid flickers after coffee too.",
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert {item.question for item in _queue(client, doctor)[0][0]["similar"]} == {calf, eyelid}
+    if change == "hidden":
+        services.question_hide(moderator=moderator, question=calf, reason="Spam")
+    else:
+        Question.objects.filter(pk=calf.pk).update(is_private=True)
+    assert [item.question for item in _queue(client, doctor)[0][0]["similar"]] == [eyelid]
+
+
+def test_links_stored_for_text_since_edited_are_not_shown(
+    client, alice, doctor, django_capture_on_commit_callbacks
+):
+    answered(*CALF)
+    question = _triaged(alice, capture=django_capture_on_commit_callbacks)
+    Question.objects.filter(pk=question.pk).update(body="Actually it is a rash on my arm.")
+    assert _queue(client, doctor)[0][0]["similar"] == []
+    similar_links_refresh(question_id=question.pk)
+    assert _queue(client, doctor)[0][0]["similar"] != []
+
+
+def test_the_askers_edit_is_triaged_again_and_gets_fresh_links(
+    client, alice, doctor, django_capture_on_commit_callbacks
+):
+    calf, rash = answered(*CALF), answered(*RASH)
+    question = _triaged(alice, capture=django_capture_on_commit_callbacks)
+    assert _queue(client, doctor)[0][0]["similar"][0].question == calf
+    with django_capture_on_commit_callbacks(execute=True):
+        services.question_update(
+            author=alice,
+            question_id=question.pk,
+            title="An itchy red rash on my arm",
+            body="An itchy red rash with small bumps has spread over my forearm for a week.",
+        )
+    # The retriage task ran after the commit, and indexing after it: links for the new text.
+    assert _queue(client, doctor)[0][0]["similar"][0].question == rash
+
+
+def test_the_queue_makes_the_same_number_of_queries_for_1_and_25_rows(
+    client, alice, doctor, django_capture_on_commit_callbacks
+):
+    answered(*CALF)
+    answered(*EYELID)
+    _triaged(alice, capture=django_capture_on_commit_callbacks)
+    rows, one = _queue(client, doctor)
+    assert len(rows) == 1 and rows[0]["similar"]
+    for n in range(24):
+        _triaged(
+            alice,
+            title=f"{ASKED[0]} ({n})",
+            body=f"{ASKED[1]} Also number {n}.",
+            capture=django_capture_on_commit_callbacks,
+        )
+    rows, many = _queue(client, doctor)
+    assert len(rows) == 25
+    # Every row, not only the top of the queue, lists its similar Q&As.
+    assert all(row["similar"] for row in rows)
+    assert many == one
+
+
+def test_answering_a_question_drops_its_links(
+    client, alice, doctor, django_capture_on_commit_callbacks
+):
+    answered(*CALF)
+    question = _triaged(alice, capture=django_capture_on_commit_callbacks)
+    assert SimilarLink.objects.filter(question=question).exists()
+    services.question_claim(doctor=doctor, question_id=question.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_create(
+            doctor=doctor, question=question, body="Benign fasciculations; less caffeine."
+        )
+    assert not SimilarLink.objects.filter(question=question).exists()
+
+
+def test_storing_twice_replaces_rather_than_adds(alice, django_capture_on_commit_callbacks):
+    answered(*CALF)
+    answered(*EYELID)
+    question = _triaged(alice, capture=django_capture_on_commit_callbacks)
+    before = list(SimilarLink.objects.filter(question=question).values_list("similar", "rank"))
+    assert similar_links_refresh(question_id=question.pk) == len(before)
+    after = list(SimilarLink.objects.filter(question=question).values_list("similar", "rank"))
+    assert after == before
+
+
+def test_a_question_with_nothing_similar_stores_no_links(alice, django_capture_on_commit_callbacks):
+    question = _triaged(alice, capture=django_capture_on_commit_callbacks)
+    assert not SimilarLink.objects.filter(question=question).exists()
+    assert similar_links_refresh(question_id=question.pk + 1000) == 0
+
+
+def test_rebuilding_the_index_stores_links_for_questions_already_waiting(alice):
+    calf = answered(*CALF)
+    waiting = make_question(author=alice, status=Status.QUEUED, title=ASKED[0], body=ASKED[1])
+    answered_one = make_question(status=Status.ANSWERED, title=RASH[0], body=RASH[1])
+    SimilarLink.objects.create(
+        question=answered_one,
+        similar=calf,
+        rank=1,
+        score=0.9,
+        text_hash="stale",
+        computed_at=calf.created_at,
+    )
+    index_rebuild()
+    assert SimilarLink.objects.filter(question=waiting, similar=calf, rank=1).exists()
+    assert not SimilarLink.objects.filter(question=answered_one).exists()
