@@ -21,6 +21,7 @@ from accounts.access import (
 )
 from accounts.forms import validate_birth_year
 from accounts.models import DoctorProfile, Sex, User
+from forum.api import examples
 from forum.api.errors import errors
 from forum.api.inputs import JSONInput
 
@@ -99,12 +100,14 @@ class MeView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: MeSerializer, **errors(401)})
+    @extend_schema(responses={200: MeSerializer, **errors(401)}, examples=examples.ME_RETRIEVE)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(logged_in_user(request)).data)
 
     @extend_schema(
-        request=MeUpdateSerializer, responses={200: MeSerializer, **errors(400, 401, 403)}
+        request=MeUpdateSerializer,
+        responses={200: MeSerializer, **errors(400, 401, 403)},
+        examples=examples.ME_UPDATE,
     )
     def patch(self, request: Request) -> Response:
         form = MeUpdateSerializer(data=request.data, partial=True)
@@ -119,7 +122,7 @@ class MeExport(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors(401)})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors(401)}, examples=examples.ME_EXPORT)
     def get(self, request: Request) -> Response:
         return Response(services.user_export_data(user=logged_in_user(request)))
 
@@ -133,6 +136,7 @@ class MeDelete(APIView):
     @extend_schema(
         request=DeleteAccountSerializer,
         responses={204: None, **errors(400, 401, 403, e400="Not your password.")},
+        examples=examples.ME_DELETE,
     )
     def post(self, request: Request) -> Response:
         user = logged_in_user(request)

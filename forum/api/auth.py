@@ -8,7 +8,7 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from accounts.access import logged_in_user
 from accounts.models import User
+from forum.api import examples
 from forum.api.errors import RETRY_AFTER, errors
 from forum.api.inputs import JSONInput
 
@@ -77,13 +78,7 @@ class TokenView(APIView):
             ),
         },
         parameters=[RETRY_AFTER],
-        examples=[
-            OpenApiExample(
-                "A doctor with two-factor",
-                value={"email": "dr@example.org", "password": "…", "code": "123456"},
-                request_only=True,
-            )
-        ],
+        examples=examples.TOKEN_CREATE,
         auth=[],
     )
     def post(self, request: Request) -> Response:

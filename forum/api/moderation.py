@@ -8,7 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
@@ -18,6 +23,7 @@ from rest_framework.views import APIView
 
 from accounts.access import logged_in_user, user_can_moderate, user_needs_totp_for_powers
 from forum import selectors, services
+from forum.api import examples
 from forum.api.errors import errors
 from forum.api.inputs import JSONInput
 from forum.api.views import api_errors
@@ -56,8 +62,7 @@ NOT_A_MODERATOR = "Not a moderator with two-factor on (the message says which)."
 
 
 class SetHidden(APIView):
-    """Hide (or restore) a post. A hidden question leaves every list and similar list at once;
-    its asker still sees it, with the reason."""
+    """Hide or restore a post: `Hide` and `Restore` below, one operation each."""
 
     permission_classes = [IsModerator]
     hide = True
@@ -91,6 +96,22 @@ class SetHidden(APIView):
         return Response({"id": obj.pk, "is_hidden": obj.is_hidden}, status=status.HTTP_200_OK)
 
 
+# One view class each, so that each operation in the schema has its own examples.
+@extend_schema_view(post=extend_schema(examples=examples.MODERATION_HIDE))
+class Hide(SetHidden):
+    """Hide a post, with a reason (audited). A hidden question leaves every list and similar
+    list at once; its asker still sees it, with the reason."""
+
+    hide = True
+
+
+@extend_schema_view(post=extend_schema(examples=examples.MODERATION_RESTORE))
+class Restore(SetHidden):
+    """Show a hidden post again, with a reason (audited)."""
+
+    hide = False
+
+
 OVERVIEW_ROW = inline_serializer(
     "QueueOverviewRow",
     {
@@ -109,7 +130,10 @@ class QueueOverview(APIView):
 
     permission_classes = [IsModerator]
 
-    @extend_schema(responses={200: OVERVIEW_ROW, **errors(401, 403, e403=NOT_A_MODERATOR)})
+    @extend_schema(
+        responses={200: OVERVIEW_ROW, **errors(401, 403, e403=NOT_A_MODERATOR)},
+        examples=examples.QUEUE_OVERVIEW,
+    )
     def get(self, request: Request) -> Response:
         rows = selectors.queue_overview()
         return Response(

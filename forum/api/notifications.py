@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.access import logged_in_user
 from forum import selectors
+from forum.api import examples
 from forum.api.errors import errors
 from forum.api.serializers import MarkReadSerializer, NotificationSerializer
 from forum.api.views import Pages
@@ -27,9 +28,13 @@ MARKED = inline_serializer(
 )
 
 
+class NotificationPages(Pages):
+    example_path = "/api/notifications/"
+
+
 class NotificationList(APIView):
     permission_classes = [IsAuthenticated]
-    pagination_class = Pages
+    pagination_class = NotificationPages
 
     @extend_schema(
         parameters=[
@@ -39,6 +44,7 @@ class NotificationList(APIView):
             200: NotificationSerializer(many=True),
             **errors(400, 401, 404, e404="No such page."),
         },
+        examples=examples.NOTIFICATION_LIST,
     )
     def get(self, request: Request) -> Response:
         qs = selectors.notifications_for(user=request.user)
@@ -57,7 +63,11 @@ class NotificationsMarkRead(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=MarkReadSerializer, responses={200: MARKED, **errors(400, 401, 403)})
+    @extend_schema(
+        request=MarkReadSerializer,
+        responses={200: MARKED, **errors(400, 401, 403)},
+        examples=examples.NOTIFICATION_READ,
+    )
     def post(self, request: Request) -> Response:
         form = MarkReadSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -11,11 +11,12 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import Sex
+from forum.api import examples
 from forum.api.errors import RETRY_AFTER, errors
 from forum.api.inputs import JSONInput
+from forum.api.serializers import SimilarOut, similar_rows
 from forum.models import AskingFor, Urgency
 from forum.selectors import similar_to_draft
-from forum.similarity import SimilarItem
 from forum.triage_adapter import assess_fields
 
 
@@ -57,13 +58,7 @@ class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
         request=TriagePreviewInput,
         responses={200: TriagePreviewOutput, **errors(400, 401, 403, 429)},
         parameters=[RETRY_AFTER],
-        examples=[
-            OpenApiExample(
-                "Chest pain",
-                value={"title": "Chest pain", "body": "Crushing chest pain into my left arm"},
-                request_only=True,
-            )
-        ],
+        examples=examples.TRIAGE_PREVIEW,
     )
 )
 class TriagePreviewView(APIView):
@@ -110,29 +105,6 @@ class SimilarPreviewInput(JSONInput):
         return attrs
 
 
-class SimilarOut(serializers.Serializer[dict[str, object]]):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    url = serializers.CharField()
-    score = serializers.FloatField()
-    explanation = serializers.CharField()
-    specialty = serializers.CharField(allow_null=True)
-
-
-def similar_rows(items: list[SimilarItem]) -> list[dict[str, object]]:
-    return [
-        {
-            "id": item.question.pk,
-            "title": item.question.title,
-            "url": item.question.get_absolute_url(),
-            "score": round(item.score, 3),
-            "explanation": item.explanation,
-            "specialty": item.question.specialty.slug if item.question.specialty else None,
-        }
-        for item in items
-    ]
-
-
 class SimilarPreviewOutput(serializers.Serializer[dict[str, object]]):
     results = SimilarOut(many=True)
 
@@ -142,13 +114,7 @@ class SimilarPreviewOutput(serializers.Serializer[dict[str, object]]):
         request=SimilarPreviewInput,
         responses={200: SimilarPreviewOutput, **errors(400, 401, 403, 429)},
         parameters=[RETRY_AFTER],
-        examples=[
-            OpenApiExample(
-                "Twitching calves",
-                value={"title": "Twitching calves", "body": "my calves twitch at night"},
-                request_only=True,
-            )
-        ],
+        examples=examples.SIMILAR_PREVIEW,
     )
 )
 class SimilarPreviewView(APIView):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -17,8 +17,10 @@ from rest_framework.views import APIView
 
 from accounts.access import logged_in_user, user_can_act_as_doctor, user_needs_totp_for_powers
 from forum import selectors, services
+from forum.api import examples
 from forum.api.errors import ID, ErrorSerializer, errors
 from forum.api.serializers import (
+    SIMILAR_PER_ROW,
     AnswerCreateSerializer,
     CorrectTriageSerializer,
     FollowUpSerializer,
@@ -30,6 +32,7 @@ from forum.api.serializers import (
 )
 from forum.api.views import Pages, api_errors
 from forum.models import Question
+from forum.similarity import similar_stored
 
 
 class IsActingDoctor(BasePermission):
@@ -77,24 +80,33 @@ class DoctorAction(APIView):
         return dict(QueueItemSerializer(question, context=context).data)
 
 
+class QueuePages(Pages):
+    example_path = "/api/queue/"
+
+
 class QueueList(DoctorAction):
     """Your specialties' waiting questions, most urgent first, then longest waiting. Questions
     another doctor holds are left out until the claim runs out."""
 
-    pagination_class = Pages
+    pagination_class = QueuePages
 
     @extend_schema(
         responses={
             200: QueueItemSerializer(many=True),
             **errors(400, 401, 403, 404, e403=NOT_A_DOCTOR, e404="No such page."),
-        }
+        },
+        examples=examples.QUEUE_LIST,
     )
     def get(self, request: Request) -> Response:
         pages = self.pagination_class()
         rows = pages.paginate_queryset(
             selectors.queue_for_doctor(doctor=request.user), request, view=self
         )
-        context = {"request": request, "now": timezone.now()}
+        context = {
+            "request": request,
+            "now": timezone.now(),
+            "similar": similar_stored(rows or [], limit=SIMILAR_PER_ROW),
+        }
         return pages.get_paginated_response(
             QueueItemSerializer(rows, many=True, context=context).data
         )
@@ -105,7 +117,9 @@ class Claim(DoctorAction):
     """Claim a question: it is yours to answer until `claimed_until`. Claiming again renews it."""
 
     @extend_schema(
-        request=None, responses={200: QueueItemSerializer, **ACTION_ERRORS, 409: CONFLICT}
+        request=None,
+        responses={200: QueueItemSerializer, **ACTION_ERRORS, 409: CONFLICT},
+        examples=examples.QUEUE_CLAIM,
     )
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)
@@ -137,16 +151,7 @@ class AnswerCreate(DoctorAction):
     @extend_schema(
         request=AnswerCreateSerializer,
         responses={201: QuestionSerializer, **ACTION_ERRORS, **errors(400), 409: CONFLICT},
-        examples=[
-            OpenApiExample(
-                "An answer",
-                value={
-                    "body": "Twitching with no weakness is very often benign. See your doctor "
-                    "if you notice weakness, wasting or trouble swallowing."
-                },
-                request_only=True,
-            )
-        ],
+        examples=examples.QUEUE_ANSWER,
     )
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)
@@ -171,6 +176,7 @@ class RequestInfo(DoctorAction):
     @extend_schema(
         request=InfoRequestSerializer,
         responses={201: FollowUpSerializer, **ACTION_ERRORS, **errors(400), 409: CONFLICT},
+        examples=examples.QUEUE_REQUEST_INFO,
     )
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)
@@ -193,6 +199,7 @@ class Reroute(DoctorAction):
     @extend_schema(
         request=RerouteSerializer,
         responses={200: QueueItemSerializer, **ACTION_ERRORS, **errors(400), 409: CONFLICT},
+        examples=examples.QUEUE_REROUTE,
     )
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)
@@ -217,6 +224,7 @@ class CorrectTriage(DoctorAction):
     @extend_schema(
         request=CorrectTriageSerializer,
         responses={200: TriageSerializer, **ACTION_ERRORS, **errors(400)},
+        examples=examples.QUEUE_CORRECT_TRIAGE,
     )
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)

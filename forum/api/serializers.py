@@ -23,7 +23,9 @@ from forum.models import (
     Specialty,
     Urgency,
 )
+from forum.similarity import SimilarItem, similar_stored
 
+SIMILAR_PER_ROW = 3  # as on the queue page
 CAUSES_NOTE = "Possible causes are hints from the text for doctors and patients, not a diagnosis."
 
 
@@ -35,8 +37,9 @@ class SpecialtySerializer(serializers.ModelSerializer[Specialty]):
 
 class AnswerSerializer(serializers.ModelSerializer[Answer]):
     doctor = serializers.SerializerMethodField()
+    # Null when not known (an imported answer).
     specialty: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     answered_at = serializers.DateTimeField(source="created_at", read_only=True)
 
@@ -122,8 +125,9 @@ class TriageSerializer(serializers.Serializer[dict[str, Any]]):
 
 class QuestionListSerializer(serializers.ModelSerializer[Question]):
     asker = serializers.SerializerMethodField()
+    # Null until the triage worker files a question the asker did not file.
     specialty: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     asked_at = serializers.DateTimeField(source="created_at", read_only=True)
 
@@ -233,6 +237,31 @@ class FollowUpCreateSerializer(JSONInput):
     body = serializers.CharField(min_length=2, max_length=5000)
 
 
+class SimilarOut(serializers.Serializer[dict[str, object]]):
+    """A similar public doctor-answered Q&A and what it shares with the text."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    score = serializers.FloatField()
+    explanation = serializers.CharField()
+    specialty = serializers.CharField(allow_null=True)
+
+
+def similar_rows(items: list[SimilarItem]) -> list[dict[str, object]]:
+    return [
+        {
+            "id": item.question.pk,
+            "title": item.question.title,
+            "url": item.question.get_absolute_url(),
+            "score": round(item.score, 3),
+            "explanation": item.explanation,
+            "specialty": item.question.specialty.slug if item.question.specialty else None,
+        }
+        for item in items
+    ]
+
+
 class QueueItemSerializer(QuestionListSerializer):
     """A question in a doctor's queue, with the triage a doctor reads before claiming."""
 
@@ -244,6 +273,9 @@ class QueueItemSerializer(QuestionListSerializer):
     claimed_by_me = serializers.SerializerMethodField()
     claimed_until = serializers.SerializerMethodField(
         help_text="When your claim runs out; null unless you hold it."
+    )
+    similar = serializers.SerializerMethodField(
+        help_text="Up to three similar doctor-answered Q&As, stored by the worker after triage."
     )
 
     class Meta(QuestionListSerializer.Meta):
@@ -260,7 +292,16 @@ class QueueItemSerializer(QuestionListSerializer):
             "waiting_seconds",
             "claimed_by_me",
             "claimed_until",
+            "similar",
         ]
+
+    @extend_schema_field(SimilarOut(many=True))
+    def get_similar(self, question: Question) -> list[dict[str, object]]:
+        # The list view reads every row's links in one query and passes them in.
+        stored = self.context.get("similar")
+        if stored is None:
+            stored = similar_stored([question], limit=SIMILAR_PER_ROW)
+        return similar_rows(stored.get(question.pk, []))
 
     def _mine(self, question: Question) -> bool:
         now = self.context["now"]

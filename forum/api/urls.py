@@ -66,12 +66,12 @@ urlpatterns = [
     # Any kind matches here too; the view answers an unknown one with a JSON 404.
     path(
         "moderation/<str:kind>/<api_id:pk>/hide/",
-        moderation.SetHidden.as_view(hide=True),
+        moderation.Hide.as_view(),
         name="moderation-hide",
     ),
     path(
         "moderation/<str:kind>/<api_id:pk>/restore/",
-        moderation.SetHidden.as_view(hide=False),
+        moderation.Restore.as_view(),
         name="moderation-restore",
     ),
     path("moderation/overview/", moderation.QueueOverview.as_view(), name="moderation-overview"),

@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 
 from accounts.access import logged_in_user
 from forum import selectors, services
+from forum.api import examples
 from forum.api.errors import ID, RETRY_AFTER, errors
-from forum.api.previews import SimilarOut, similar_rows
 from forum.api.serializers import (
     FollowUpCreateSerializer,
     FollowUpSerializer,
@@ -29,7 +29,9 @@ from forum.api.serializers import (
     QuestionListSerializer,
     QuestionSerializer,
     QuestionUpdateSerializer,
+    SimilarOut,
     SpecialtySerializer,
+    similar_rows,
 )
 from forum.models import Question, Specialty, Status
 
@@ -68,15 +70,32 @@ class Pages(PageNumberPagination):
             )
         return min(int(raw), self.max_page_size)
 
+    # The list's address, for the envelope drf-spectacular wraps around a list operation's
+    # example item: the first of two pages at `page_size=1`.
+    example_path = "/api/questions/"
+
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
         return parameters
 
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        envelope: dict[str, Any] = super().get_paginated_response_schema(schema)
+        fields = envelope["properties"]
+        fields["count"]["example"] = 2
+        fields["next"]["example"] = (
+            f"https://openconsult.example{self.example_path}?page=2&page_size=1"
+        )
+        fields["previous"]["example"] = None
+        return envelope
+
 
 @extend_schema_view(
-    get=extend_schema(responses={200: SpecialtySerializer(many=True), **errors(401)})
+    get=extend_schema(
+        responses={200: SpecialtySerializer(many=True), **errors(401)},
+        examples=examples.SPECIALTY_LIST,
+    )
 )
 class SpecialtyList(generics.ListAPIView[Specialty]):
     """The fixed specialty list (slugs are a stable contract)."""
@@ -103,11 +122,13 @@ class PostThrottle(ScopedRateThrottle):
             OpenApiParameter("q", OpenApiTypes.STR, description="words in the title or text"),
         ],
         responses={200: QuestionListSerializer(many=True), **errors(400, 401, 404)},
+        examples=examples.QUESTION_LIST,
     ),
     post=extend_schema(
         request=QuestionCreateSerializer,
         responses={201: QuestionSerializer, **errors(400, 401, 403, 429)},
         parameters=[RETRY_AFTER],
+        examples=examples.QUESTION_CREATE,
     ),
 )
 class QuestionList(generics.ListAPIView[Question]):
@@ -146,13 +167,17 @@ _LOCKED = "A doctor has claimed or answered the question: it can no longer be ch
 
 
 @extend_schema_view(
-    get=extend_schema(responses={200: QuestionSerializer, **errors(401, 404)}),
+    get=extend_schema(
+        responses={200: QuestionSerializer, **errors(401, 404)},
+        examples=examples.QUESTION_RETRIEVE,
+    ),
     patch=extend_schema(
         request=QuestionUpdateSerializer,
         responses={
             200: QuestionSerializer,
             **errors(400, 401, 403, 404, 409, e403=_ONLY_THE_ASKER, e409=_LOCKED),
         },
+        examples=examples.QUESTION_UPDATE,
     ),
     delete=extend_schema(
         responses={
@@ -203,7 +228,10 @@ class QuestionDetail(generics.RetrieveAPIView[Question]):
 
 
 @extend_schema_view(
-    get=extend_schema(responses={200: FollowUpSerializer(many=True), **errors(401, 404)}),
+    get=extend_schema(
+        responses={200: FollowUpSerializer(many=True), **errors(401, 404)},
+        examples=examples.FOLLOWUP_LIST,
+    ),
     post=extend_schema(
         request=FollowUpCreateSerializer,
         responses={
@@ -219,6 +247,7 @@ class QuestionDetail(generics.RetrieveAPIView[Question]):
                 e409="The question is no longer waiting for your reply.",
             ),
         },
+        examples=examples.FOLLOWUP_CREATE,
     ),
 )
 @extend_schema(parameters=[ID])
@@ -260,7 +289,10 @@ class SimilarList(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: SimilarOut(many=True), **errors(401, 404)})
+    @extend_schema(
+        responses={200: SimilarOut(many=True), **errors(401, 404)},
+        examples=examples.SIMILAR_LIST,
+    )
     def get(self, request: Request, pk: int) -> Response:
         question = selectors.question_get_for_user(user=request.user, pk=pk)
         items = selectors.similar_questions(question=question)

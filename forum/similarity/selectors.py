@@ -304,7 +304,7 @@ def similar_stored(
             similar__is_hidden=False,
             similar__is_private=False,
         )
-        .select_related("similar")
+        .select_related("similar", "similar__specialty")
         .defer("similar__body", "similar__medicines")
         .order_by("question_id", "rank")
     )

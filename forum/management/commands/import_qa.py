@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from tqdm import tqdm
 
 from forum.archive import RecordError, qa_import_record
@@ -47,36 +48,25 @@ class Command(BaseCommand):
             self._import(lines, path.name, total=total, batch_size=batch_size)
 
     def _import(self, lines: IO[str], label: str, *, total: int | None, batch_size: int) -> None:
-        specialties = {s.slug: s for s in Specialty.objects.all()}
-        progress = tqdm(total=total, desc="Importing", unit="Q&A", disable=not sys.stderr.isatty())
+        self.specialties = {s.slug: s for s in Specialty.objects.all()}
+        self.label = label
+        self.progress = tqdm(
+            total=total, desc="Importing", unit="Q&A", disable=not sys.stderr.isatty()
+        )
         started = time.monotonic()
-        created = updated = done = 0
+        self.created = self.updated = 0
         failed: list[int] = []
-        pending: list[int] = []
+        batch: list[tuple[int, str]] = []
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
-                outcome = qa_import_record(record, specialties=specialties)
-            except json.JSONDecodeError as exc:
-                failed.append(number)
-                self.stderr.write(f"{label} line {number}: not valid JSON ({exc.msg})")
-            except RecordError as exc:
-                failed.append(number)
-                self.stderr.write(f"{label} line {number}: {exc}")
-            else:
-                created += outcome.created
-                updated += not outcome.created
-                question_assess_archived(question_id=outcome.question.pk)
-                pending.append(outcome.question.pk)
-                if len(pending) >= batch_size:
-                    entries_index(question_ids=pending)
-                    pending = []
-            done += 1
-            progress.update(1)
-        if pending:
-            entries_index(question_ids=pending)
+            batch.append((number, line))
+            if len(batch) >= batch_size:
+                failed += self._import_batch(batch)
+                batch = []
+        if batch:
+            failed += self._import_batch(batch)
+        created, updated, progress = self.created, self.updated, self.progress
         progress.close()
         seconds = time.monotonic() - started
         imported = created + updated
@@ -89,3 +79,30 @@ class Command(BaseCommand):
             shown = ", ".join(str(n) for n in failed[:20])
             more = f" and {len(failed) - 20} more" if len(failed) > 20 else ""
             raise CommandError(f"{len(failed)} line(s) were not imported: {shown}{more}")
+
+    def _import_batch(self, batch: list[tuple[int, str]]) -> list[int]:
+        """Write a batch in one transaction, each record in its own savepoint (a record that
+        fails writes nothing), then embed and index the batch together. Returns failed lines."""
+        failed: list[int] = []
+        imported: list[int] = []
+        with transaction.atomic():
+            for number, line in batch:
+                try:
+                    record = json.loads(line)
+                    with transaction.atomic():
+                        outcome = qa_import_record(record, specialties=self.specialties)
+                        question_assess_archived(question_id=outcome.question.pk)
+                except json.JSONDecodeError as exc:
+                    failed.append(number)
+                    self.stderr.write(f"{self.label} line {number}: not valid JSON ({exc.msg})")
+                except RecordError as exc:
+                    failed.append(number)
+                    self.stderr.write(f"{self.label} line {number}: {exc}")
+                else:
+                    self.created += outcome.created
+                    self.updated += not outcome.created
+                    imported.append(outcome.question.pk)
+                self.progress.update(1)
+        if imported:
+            entries_index(question_ids=imported)
+        return failed

@@ -238,3 +238,25 @@ def test_queue_listing_costs_the_same_queries_for_1_and_30_rows(
     with CaptureQueriesContext(connection) as thirty:
         assert api.get(reverse("api:queue")).json()["count"] == 30
     assert len(thirty) == len(one)
+
+
+@pytest.mark.django_db
+def test_each_queue_item_lists_the_similar_answers_the_worker_stored(
+    alice, doctor, moderator, django_capture_on_commit_callbacks
+):
+    from tests.forum.similarity.helpers import CALF, EYELID, answered
+
+    calf, eyelid = answered(*CALF), answered(*EYELID)
+    question = asked(alice, django_capture_on_commit_callbacks)
+    [item] = client_for(doctor).get(reverse("api:queue")).json()["results"]
+    assert item["id"] == question.pk
+    assert item["similar"][0]["id"] == calf.pk
+    assert item["similar"][0]["explanation"].startswith("shared: ")
+    assert item["similar"][0]["specialty"] == "neurology"
+    assert eyelid.pk not in {s["id"] for s in item["similar"][:1]}
+    # Hidden since: gone at once from the stored list.
+    from forum import services
+
+    services.question_hide(moderator=moderator, question=calf, reason="Duplicate post")
+    [item] = client_for(doctor).get(reverse("api:queue")).json()["results"]
+    assert calf.pk not in {s["id"] for s in item["similar"]}
