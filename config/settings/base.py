@@ -220,6 +220,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Where the int8 embedding model derived from the pinned one is cached (about 23 MB, derived
+# once in a few seconds); empty: $XDG_CACHE_HOME/openconsult or ~/.cache/openconsult.
+SIMILARITY_MODEL_CACHE = env("OPENCONSULT_SIMILARITY_MODEL_CACHE", default="")
+
 SITE_NAME = "OpenConsult"
 # Used for links in e-mails sent by workers, which have no request to take the host from.
 SITE_URL = env("OPENCONSULT_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
