@@ -61,9 +61,12 @@
   function preview() {
     var body = field("body");
     if (body.trim().length < 15) { panel.textContent = ""; return; }
+    // A half-typed or mistyped age is left out rather than sent: the preview must never fail
+    // (and hide an emergency warning) because of another field.
+    var age = parseInt(field("age_years"), 10);
     var payload = {
       title: field("title"), body: body, asking_for: field("asking_for"),
-      age_years: field("age_years") ? parseInt(field("age_years"), 10) : null,
+      age_years: age >= 0 && age <= 120 ? age : null,
       sex: field("sex"), duration: field("duration")
     };
     var key = JSON.stringify(payload);

@@ -36,6 +36,8 @@ def test_the_ask_form_warns_of_an_emergency_while_the_patient_types(live_server,
     suggestion.wait_for()
     assert suggestion.get_attribute("href") == answered.get_absolute_url()
 
+    # A mistyped age (the server refuses it) must not stop the warning.
+    page.fill("input[name=age_years]", "450")
     page.fill("textarea[name=body]", "")
     page.locator("textarea[name=body]").press_sequentially(
         "Sudden crushing chest pain going into my left arm and I am sweating", delay=5
