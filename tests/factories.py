@@ -7,6 +7,8 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from accounts.models import DoctorProfile, DoctorStatus, Role, User
 from forum.models import Answer, FollowUp, Question, Specialty, Status
@@ -112,3 +114,12 @@ def make_followup(
     *, question: Question, author: User, body: str = "Thank you, doctor."
 ) -> FollowUp:
     return FollowUp.objects.create(question=question, author=author, body=body)
+
+
+def api_client(user: User | None = None) -> APIClient:
+    """An API client that sends `user`'s token; anonymous without a user."""
+    api = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return api

@@ -4,35 +4,26 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from accounts.models import User
 from forum.models import Answer, Question, Status
-from tests.factories import make_question
-
-
-def client_for(user) -> APIClient:
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
+from tests.factories import api_client, make_question
 
 
 @pytest.mark.django_db
 def test_me_shows_the_profile_and_powers(alice, doctor, doctor_without_totp):
-    me = client_for(alice).get(reverse("api:me")).json()
+    me = api_client(alice).get(reverse("api:me")).json()
     assert me["email"] == alice.email and me["pseudonym"] == alice.pseudonym
     assert me["doctor_profile"] is None and me["can_answer"] is False
-    dr = client_for(doctor).get(reverse("api:me")).json()
+    dr = api_client(doctor).get(reverse("api:me")).json()
     assert dr["can_answer"] is True and dr["doctor_profile"]["specialties"] == ["neurology"]
-    waiting = client_for(doctor_without_totp).get(reverse("api:me")).json()
+    waiting = api_client(doctor_without_totp).get(reverse("api:me")).json()
     assert waiting["can_answer"] is False and waiting["needs_two_factor"] is True
 
 
 @pytest.mark.django_db
 def test_profile_edits_are_validated_field_by_field(alice):
-    api = client_for(alice)
+    api = api_client(alice)
     bad = api.patch(reverse("api:me"), {"birth_year": 2030, "sex": "robot"}, format="json")
     assert bad.status_code == 400
     assert set(bad.json()) == {"birth_year", "sex"}
@@ -50,7 +41,7 @@ def test_profile_edits_are_validated_field_by_field(alice):
 def test_export_holds_my_questions_and_nobody_elses(alice, bob):
     make_question(author=alice, title="Alice asks about her calves")
     make_question(author=bob, title="Bob asks about his eyelid")
-    data = client_for(alice).get(reverse("api:me-export")).json()
+    data = api_client(alice).get(reverse("api:me-export")).json()
     assert data["account"]["email"] == alice.email
     assert [q["title"] for q in data["questions"]] == ["Alice asks about her calves"]
 
@@ -58,7 +49,7 @@ def test_export_holds_my_questions_and_nobody_elses(alice, bob):
 @pytest.mark.django_db
 def test_deleting_needs_the_password_and_keeps_a_doctors_answers(alice, doctor):
     question = make_question(author=alice, status=Status.ANSWERED, answered_by=doctor)
-    api = client_for(doctor)
+    api = api_client(doctor)
     wrong = api.post(reverse("api:me-delete"), {"password": "not-it"}, format="json")
     assert wrong.status_code == 400 and "password" in wrong.json()
     assert User.objects.filter(pk=doctor.pk).exists()
@@ -70,7 +61,7 @@ def test_deleting_needs_the_password_and_keeps_a_doctors_answers(alice, doctor):
     # The token died with the account.
     assert api.get(reverse("api:me")).status_code == 401
 
-    client_for(alice).post(
+    api_client(alice).post(
         reverse("api:me-delete"), {"password": "a-long-test-password"}, format="json"
     )
     assert not Question.objects.filter(pk=question.pk).exists()

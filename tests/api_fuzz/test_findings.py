@@ -9,24 +9,14 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from forum import services
 from forum.models import Status
-from tests.factories import make_question
+from tests.factories import api_client, make_question
 
 pytestmark = pytest.mark.django_db
 
 PREVIEW = "/api/triage/preview/"
-
-
-def _client(user=None) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
 
 
 @pytest.mark.parametrize(
@@ -50,7 +40,7 @@ def test_it_keeps_a_forms_text_conversions(client):
 
 
 def test_it_names_the_wrong_item_in_a_list(alice):
-    response = _client(alice).post(
+    response = api_client(alice).post(
         reverse("api:notification-read"), {"ids": [1, "2"]}, format="json"
     )
     assert response.status_code == 400
@@ -66,8 +56,8 @@ def test_a_json_false_is_not_spelt_zero(alice):
         sex="female",
     )
     url = reverse("api:question-detail", args=[question.pk])
-    assert _client(alice).patch(url, {"is_private": 0}, format="json").status_code == 400
-    assert _client(alice).patch(url, {"is_private": "0"}).status_code == 200  # a form
+    assert api_client(alice).patch(url, {"is_private": 0}, format="json").status_code == 400
+    assert api_client(alice).patch(url, {"is_private": "0"}).status_code == 200  # a form
 
 
 @pytest.mark.parametrize("size", ["abc", "0", "-1", "1.5"])
@@ -85,14 +75,14 @@ def test_a_large_page_size_is_cut_to_100(client):
 
 def test_unread_must_be_true_or_false(alice):
     url = reverse("api:notification-list")
-    assert _client(alice).get(url, {"unread": "maybe"}).status_code == 400
+    assert api_client(alice).get(url, {"unread": "maybe"}).status_code == 400
     for value in ("true", "false", "1", "0", ""):
-        assert _client(alice).get(url, {"unread": value}).status_code == 200
+        assert api_client(alice).get(url, {"unread": value}).status_code == 200
 
 
 def test_the_queue_and_notifications_are_paginated_as_documented(doctor):
     for name in ("api:queue", "api:notification-list"):
-        body = _client(doctor).get(reverse(name)).json()
+        body = api_client(doctor).get(reverse(name)).json()
         assert set(body) == {"count", "next", "previous", "results"}, name
 
 
@@ -108,7 +98,7 @@ def test_the_queue_and_notifications_are_paginated_as_documented(doctor):
     ],
 )
 def test_a_path_id_or_kind_that_matches_nothing_is_the_apis_json_404(request, who, path, method):
-    api = _client(request.getfixturevalue(who) if who else None)
+    api = api_client(request.getfixturevalue(who) if who else None)
     response = getattr(api, method)(path, {"reason": "Spam link"}, format="json")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
@@ -124,7 +114,7 @@ def test_an_empty_specialty_means_none_as_the_schema_says(doctor, alice):
         sex="female",
     )
     services.question_triage(question_id=question.pk)
-    response = _client(doctor).post(
+    response = api_client(doctor).post(
         reverse("api:queue-correct-triage", args=[question.pk]),
         {"urgency": "soon", "specialty": "", "reason": "Weeks of twitching"},
         format="json",

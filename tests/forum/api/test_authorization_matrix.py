@@ -19,15 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from accounts.models import DoctorStatus, User
 from forum import services
 from forum.models import Notification, NotificationKind, Question, Status
-from tests.factories import make_doctor, make_moderator, make_question, make_user
+from tests.factories import api_client, make_doctor, make_moderator, make_question, make_user
 
 ROLES = ("anonymous", "owner", "other_patient", "unverified_doctor", "doctor", "moderator")
 PASSWORD = "a-long-test-password"
@@ -215,14 +212,6 @@ def test_every_endpoint_and_method_has_a_row():
     assert covered - _api_endpoints() == set(), "a row for an endpoint that no longer exists"
 
 
-def _client(user: User | None) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
-
-
 def _url(key: str, row: Row, world: World) -> str:
     name = key.split(" ")[0]
     args: list[Any] = []
@@ -234,13 +223,6 @@ def _url(key: str, row: Row, world: World) -> str:
     return reverse(f"api:{name}", args=args)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("key", list(MATRIX))
@@ -248,7 +230,7 @@ def test_access(key: str, role: str) -> None:
     row = MATRIX[key]
     world = build_world(claimed=row.obj == "claimed")
     method = key.split(" ")[1].split("[")[0].lower()
-    api = _client(world.users[role])
+    api = api_client(world.users[role])
     url = _url(key, row, world)
     data = row.body(world, role)
     response = getattr(api, method)(url, data, format="json") if data else getattr(api, method)(url)
@@ -262,7 +244,7 @@ def test_access(key: str, role: str) -> None:
 def test_lists_never_leak_what_a_role_may_not_open():
     world = build_world(claimed=False)
     for role in ("anonymous", "other_patient", "unverified_doctor"):
-        api = _client(world.users[role])
+        api = api_client(world.users[role])
         listed = {q["id"] for q in api.get(reverse("api:question-list")).json()["results"]}
         assert world.private.pk not in listed and world.public.pk in listed
         similar = api.get(reverse("api:similar-list", args=[world.public.pk])).json()

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from forum.models import AuditEvent, Question, Status
-from tests.factories import make_question
-
-
-def client_for(user) -> APIClient:
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
+from tests.factories import api_client, make_question
 
 
 @pytest.mark.django_db
 def test_a_moderator_hides_and_restores_a_question_with_a_reason(moderator, alice):
     question = make_question(author=alice, status=Status.ANSWERED)
-    api = client_for(moderator)
+    api = api_client(moderator)
     hide = reverse("api:moderation-hide", args=["questions", question.pk])
     no_reason = api.post(hide, {}, format="json")
     assert no_reason.status_code == 400 and "reason" in no_reason.json()
@@ -30,7 +21,7 @@ def test_a_moderator_hides_and_restores_a_question_with_a_reason(moderator, alic
         "is_hidden": True,
     }
     assert not Question.objects.public().filter(pk=question.pk).exists()
-    assert client_for(alice).get(reverse("api:question-list")).json()["count"] == 0
+    assert api_client(alice).get(reverse("api:question-list")).json()["count"] == 0
     restore = reverse("api:moderation-restore", args=["questions", question.pk])
     assert api.post(restore, {"reason": "Number removed"}, format="json").status_code == 200
     assert Question.objects.public().filter(pk=question.pk).exists()
@@ -41,7 +32,7 @@ def test_a_moderator_hides_and_restores_a_question_with_a_reason(moderator, alic
 @pytest.mark.parametrize("who", ["alice", "doctor"])
 def test_only_moderators_moderate(who, request):
     question = make_question(status=Status.ANSWERED)
-    api = client_for(request.getfixturevalue(who))
+    api = api_client(request.getfixturevalue(who))
     hide = reverse("api:moderation-hide", args=["questions", question.pk])
     assert api.post(hide, {"reason": "Not allowed"}, format="json").status_code == 403
     assert api.get(reverse("api:moderation-overview")).status_code == 403
@@ -53,7 +44,7 @@ def test_only_moderators_moderate(who, request):
 def test_the_overview_counts_waiting_questions(moderator):
     make_question(status=Status.QUEUED, urgency="urgent")
     make_question(status=Status.QUEUED, urgency="urgent")
-    rows = client_for(moderator).get(reverse("api:moderation-overview")).json()
+    rows = api_client(moderator).get(reverse("api:moderation-overview")).json()
     assert {k: v for k, v in rows[0].items() if k != "longest_wait_seconds"} == {
         "specialty": "Neurology",
         "urgency": "urgent",

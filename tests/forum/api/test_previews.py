@@ -1,19 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from rest_framework.throttling import ScopedRateThrottle
 
 URL = reverse("api:triage-preview")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_it_previews_an_emergency_with_evidence_and_no_causes(client, db):

@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from forum import services
 from forum.models import FollowUp, Question, Status
-from tests.factories import make_question
+from tests.factories import api_client, make_question
 
 ASK = {
     "title": "Thigh twitching for three weeks",
@@ -20,25 +17,10 @@ ASK = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def _client(user=None) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
-
-
 @pytest.mark.django_db
 def test_a_patient_asks_and_the_question_is_triaged(alice, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(alice).post(reverse("api:question-list"), ASK, format="json")
+        response = api_client(alice).post(reverse("api:question-list"), ASK, format="json")
     assert response.status_code == 201
     data = response.json()
     assert data["status"] == Status.SUBMITTED  # the response does not wait for the worker
@@ -50,7 +32,7 @@ def test_a_patient_asks_and_the_question_is_triaged(alice, django_capture_on_com
 
 
 def test_asking_needs_an_account(db):
-    response = _client().post(reverse("api:question-list"), ASK, format="json")
+    response = api_client().post(reverse("api:question-list"), ASK, format="json")
     assert response.status_code == 401
     assert not Question.objects.exists()
 
@@ -68,7 +50,7 @@ def test_asking_needs_an_account(db):
     ],
 )
 def test_bad_questions_get_field_errors_and_save_nothing(alice, field, value):
-    response = _client(alice).post(
+    response = api_client(alice).post(
         reverse("api:question-list"), dict(ASK, **{field: value}), format="json"
     )
     assert response.status_code == 400
@@ -79,7 +61,7 @@ def test_bad_questions_get_field_errors_and_save_nothing(alice, field, value):
 @pytest.mark.django_db
 def test_posting_is_throttled(alice, monkeypatch):
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"post": "2/hour"})
-    api = _client(alice)
+    api = api_client(alice)
     codes = [api.post(reverse("api:question-list"), ASK, format="json").status_code for _ in "123"]
     assert codes == [201, 201, 429]
     assert api.get(reverse("api:question-list")).status_code == 200  # reading stays free
@@ -90,11 +72,13 @@ def test_the_asker_edits_and_deletes_until_a_doctor_claims(
     alice, bob, doctor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        created = _client(alice).post(reverse("api:question-list"), ASK, format="json").json()
+        created = api_client(alice).post(reverse("api:question-list"), ASK, format="json").json()
     url = reverse("api:question-detail", args=[created["id"]])
-    assert _client(bob).patch(url, {"title": "Hijacked title!!"}, format="json").status_code == 404
+    assert (
+        api_client(bob).patch(url, {"title": "Hijacked title!!"}, format="json").status_code == 404
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        response = _client(alice).patch(
+        response = api_client(alice).patch(
             url, {"body": ASK["body"] + " Now my arm is weak too."}, format="json"
         )
     assert response.status_code == 200
@@ -102,19 +86,19 @@ def test_the_asker_edits_and_deletes_until_a_doctor_claims(
     question = Question.objects.get(pk=created["id"])
     assert question.assessments.count() == 2  # edited text is triaged again
     services.question_claim(doctor=doctor, question_id=created["id"])
-    response = _client(alice).patch(url, {"title": "Another new title"}, format="json")
+    response = api_client(alice).patch(url, {"title": "Another new title"}, format="json")
     assert response.status_code == 409  # a doctor holds it: a conflict, not a bad request
     assert "no longer be changed" in response.json()["detail"]
-    assert _client(alice).delete(url).status_code == 409
-    assert _client(doctor).delete(url).status_code == 403
+    assert api_client(alice).delete(url).status_code == 409
+    assert api_client(doctor).delete(url).status_code == 403
     assert Question.objects.filter(pk=created["id"]).exists()
 
 
 @pytest.mark.django_db
 def test_the_asker_deletes_an_unanswered_question(alice):
-    created = _client(alice).post(reverse("api:question-list"), ASK, format="json").json()
+    created = api_client(alice).post(reverse("api:question-list"), ASK, format="json").json()
     url = reverse("api:question-detail", args=[created["id"]])
-    assert _client(alice).delete(url).status_code == 204
+    assert api_client(alice).delete(url).status_code == 204
     assert not Question.objects.exists()
 
 
@@ -123,10 +107,10 @@ def test_an_answered_question_cannot_be_edited(alice):
     question = make_question(author=alice, status=Status.ANSWERED)
     url = reverse("api:question-detail", args=[question.pk])
     assert (
-        _client(alice).patch(url, {"title": "A completely new title"}, format="json").status_code
+        api_client(alice).patch(url, {"title": "A completely new title"}, format="json").status_code
         == 409
     )
-    assert _client(alice).patch(url, {"status": "closed"}, format="json").status_code == 409
+    assert api_client(alice).patch(url, {"status": "closed"}, format="json").status_code == 409
     question.refresh_from_db()
     assert question.status == Status.ANSWERED
 
@@ -138,21 +122,21 @@ def test_follow_ups_and_the_reply_to_a_request_for_information(alice, bob, docto
     services.question_claim(doctor=doctor, question_id=question.pk)
     services.question_request_info(doctor=doctor, question_id=question.pk, message="Any weakness?")
     url = reverse("api:followup-list", args=[question.pk])
-    assert _client(bob).post(url, {"body": "Not mine"}, format="json").status_code == 404
-    response = _client(alice).post(url, {"body": "No weakness at all."}, format="json")
+    assert api_client(bob).post(url, {"body": "Not mine"}, format="json").status_code == 404
+    response = api_client(alice).post(url, {"body": "No weakness at all."}, format="json")
     assert response.status_code == 201
     question.refresh_from_db()
     assert question.status == Status.QUEUED
-    kinds = [f["kind"] for f in _client(alice).get(url).json()]
+    kinds = [f["kind"] for f in api_client(alice).get(url).json()]
     assert kinds == ["info_request", "info_reply"]
-    assert _client(alice).post(url, {"body": ""}, format="json").status_code == 400
+    assert api_client(alice).post(url, {"body": ""}, format="json").status_code == 400
     assert FollowUp.objects.count() == 2
 
 
 @pytest.mark.django_db
 def test_an_emergency_post_is_told_to_call_emergency_services_first(alice, settings):
     settings.EMERGENCY_NUMBER = "112"
-    response = _client(alice).post(
+    response = api_client(alice).post(
         reverse("api:question-list"),
         {
             "title": "Crushing chest pain right now",
@@ -178,10 +162,10 @@ def test_the_triage_is_for_the_asker_and_doctors_only(alice, bob, doctor):
     question = make_question(author=alice, status=Status.ANSWERED, urgency="soon")
     assert services.question_assess_archived(question_id=question.pk) is not None
     url = reverse("api:question-detail", args=[question.pk])
-    mine = _client(alice).get(url).json()["triage"]
+    mine = api_client(alice).get(url).json()["triage"]
     assert mine["urgency"] in {"soon", "routine"} and mine["call_now"] is None
     assert mine["causes_note"].endswith("not a diagnosis.")
-    assert _client(doctor).get(url).json()["triage"] == mine
+    assert api_client(doctor).get(url).json()["triage"] == mine
     # The public page of an answered question carries no one's triage.
-    assert _client(bob).get(url).json()["triage"] is None
-    assert _client().get(url).json()["triage"] is None
+    assert api_client(bob).get(url).json()["triage"] is None
+    assert api_client().get(url).json()["triage"] is None

@@ -4,19 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from forum.models import Status
-from tests.factories import make_followup, make_question
-
-
-def _client(user=None) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
+from tests.factories import api_client, make_followup, make_question
 
 
 @pytest.mark.django_db
@@ -25,7 +15,7 @@ def test_the_list_holds_only_public_questions_for_everyone(alice, bob, doctor):
     make_question(author=alice, status=Status.QUEUED, title="Secret queued")
     make_question(author=alice, status=Status.ANSWERED, is_private=True, title="Secret private")
     for user in (None, alice, bob, doctor):
-        data = _client(user).get(reverse("api:question-list")).json()
+        data = api_client(user).get(reverse("api:question-list")).json()
         assert [q["title"] for q in data["results"]] == [public.title]
         assert data["count"] == 1
         assert alice.email not in str(data)
@@ -37,28 +27,28 @@ def test_the_list_filters_by_specialty_and_words(alice):
     skin = make_question(status=Status.ANSWERED, specialty="dermatology", title="Itchy rash")
     url = reverse("api:question-list")
     assert [
-        q["id"] for q in _client().get(url, {"specialty": "dermatology"}).json()["results"]
+        q["id"] for q in api_client().get(url, {"specialty": "dermatology"}).json()["results"]
     ] == [skin.pk]
-    assert [q["id"] for q in _client().get(url, {"q": "rash"}).json()["results"]] == [skin.pk]
+    assert [q["id"] for q in api_client().get(url, {"q": "rash"}).json()["results"]] == [skin.pk]
 
 
 @pytest.mark.django_db
 def test_another_patients_private_question_is_a_404_not_a_403(alice, bob, doctor):
     private = make_question(author=alice, status=Status.ANSWERED, is_private=True)
     url = reverse("api:question-detail", args=[private.pk])
-    assert _client().get(url).status_code == 404
-    assert _client(bob).get(url).status_code == 404
-    owner = _client(alice).get(url)
+    assert api_client().get(url).status_code == 404
+    assert api_client(bob).get(url).status_code == 404
+    owner = api_client(alice).get(url)
     assert owner.status_code == 200
     assert owner.json()["answer"]["body"]
-    assert _client(doctor).get(url).status_code == 200
+    assert api_client(doctor).get(url).status_code == 200
 
 
 @pytest.mark.django_db
 def test_the_detail_shows_the_answer_and_follow_ups_with_public_names_only(alice, doctor):
     question = make_question(author=alice, status=Status.ANSWERED, answered_by=doctor)
     make_followup(question=question, author=alice, body="Thank you!")
-    data = _client().get(reverse("api:question-detail", args=[question.pk])).json()
+    data = api_client().get(reverse("api:question-detail", args=[question.pk])).json()
     assert data["asker"] == alice.pseudonym
     assert data["answer"]["doctor"] == doctor.doctor_profile.display_name
     assert data["followups"][0]["author"] == alice.pseudonym
@@ -71,7 +61,7 @@ def test_the_list_makes_the_same_number_of_queries_for_1_and_50(alice):
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert _client().get(reverse("api:question-list")).status_code == 200
+            assert api_client().get(reverse("api:question-list")).status_code == 200
         return len(ctx)
 
     one = count()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from forum.models import (
@@ -18,7 +16,7 @@ from forum.models import (
     Question,
     Status,
 )
-from tests.factories import make_doctor, make_question
+from tests.factories import api_client, make_doctor, make_question
 
 TWITCH = {
     "title": "Calf twitching for a month",
@@ -30,24 +28,9 @@ TWITCH = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-def client_for(user=None) -> APIClient:
-    api = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
-
-
 def asked(alice, capture) -> Question:
     with capture(execute=True):
-        response = client_for(alice).post(reverse("api:question-list"), TWITCH, format="json")
+        response = api_client(alice).post(reverse("api:question-list"), TWITCH, format="json")
     assert response.status_code == 201, response.json()
     return Question.objects.get(pk=response.json()["id"])
 
@@ -57,7 +40,7 @@ def test_a_doctor_claims_and_answers_from_the_queue(
     alice, doctor, django_capture_on_commit_callbacks
 ):
     question = asked(alice, django_capture_on_commit_callbacks)
-    api = client_for(doctor)
+    api = api_client(doctor)
 
     listed = api.get(reverse("api:queue")).json()
     assert listed["count"] == 1
@@ -87,7 +70,7 @@ def test_a_doctor_claims_and_answers_from_the_queue(
     assert question.status == Status.ANSWERED
 
     # The patient is told, and can mark it read.
-    patient = client_for(alice)
+    patient = api_client(alice)
     notes = patient.get(reverse("api:notification-list"), {"unread": "true"}).json()
     assert [n["kind"] for n in notes["results"]] == [NotificationKind.ANSWERED]
     assert notes["results"][0]["question"] == question.pk
@@ -102,14 +85,14 @@ def test_a_second_doctor_gets_a_conflict_not_the_claim(alice, doctor):
     question = make_question(author=alice, status=Status.QUEUED)
     other = make_doctor()
     assert (
-        client_for(doctor).post(reverse("api:queue-claim", args=[question.pk])).status_code == 200
+        api_client(doctor).post(reverse("api:queue-claim", args=[question.pk])).status_code == 200
     )
-    response = client_for(other).post(reverse("api:queue-claim", args=[question.pk]))
+    response = api_client(other).post(reverse("api:queue-claim", args=[question.pk]))
     assert response.status_code == 409
     assert "Another doctor" in response.json()["detail"]
     # The other doctor's queue no longer lists it; answering without a claim is a conflict too.
-    assert client_for(other).get(reverse("api:queue")).json()["count"] == 0
-    response = client_for(other).post(
+    assert api_client(other).get(reverse("api:queue")).json()["count"] == 0
+    response = api_client(other).post(
         reverse("api:queue-answer", args=[question.pk]),
         {"body": "An answer from a doctor who holds no claim on it."},
         format="json",
@@ -122,7 +105,7 @@ def test_a_second_doctor_gets_a_conflict_not_the_claim(alice, doctor):
 @pytest.mark.django_db
 def test_release_puts_it_back_and_a_second_release_is_a_conflict(alice, doctor):
     question = make_question(author=alice, status=Status.QUEUED)
-    api = client_for(doctor)
+    api = api_client(doctor)
     api.post(reverse("api:queue-claim", args=[question.pk]))
     assert api.post(reverse("api:queue-release", args=[question.pk])).status_code == 204
     question.refresh_from_db()
@@ -133,7 +116,7 @@ def test_release_puts_it_back_and_a_second_release_is_a_conflict(alice, doctor):
 @pytest.mark.django_db
 def test_asking_for_information_and_the_patients_reply(alice, doctor):
     question = make_question(author=alice, status=Status.QUEUED)
-    api = client_for(doctor)
+    api = api_client(doctor)
     api.post(reverse("api:queue-claim", args=[question.pk]))
     too_short = api.post(
         reverse("api:queue-request-info", args=[question.pk]), {"message": "how?"}, format="json"
@@ -149,7 +132,7 @@ def test_asking_for_information_and_the_patients_reply(alice, doctor):
     question.refresh_from_db()
     assert question.status == Status.NEEDS_INFO
 
-    reply = client_for(alice).post(
+    reply = api_client(alice).post(
         reverse("api:followup-list", args=[question.pk]),
         {"body": "No weakness at all, stairs are fine."},
         format="json",
@@ -164,7 +147,7 @@ def test_asking_for_information_and_the_patients_reply(alice, doctor):
 @pytest.mark.django_db
 def test_reroute_and_correct_triage_are_audited(alice, doctor):
     question = make_question(author=alice, status=Status.QUEUED, urgency="routine")
-    api = client_for(doctor)
+    api = api_client(doctor)
     missing = api.post(
         reverse("api:queue-reroute", args=[question.pk]),
         {"specialty": "no-such-specialty", "reason": "belongs elsewhere"},
@@ -201,7 +184,7 @@ def test_reroute_and_correct_triage_are_audited(alice, doctor):
 def test_only_verified_doctors_with_two_factor_use_the_queue(who, request):
     user = request.getfixturevalue(who)
     question = make_question(status=Status.QUEUED)
-    api = client_for(user)
+    api = api_client(user)
     assert api.get(reverse("api:queue")).status_code == 403
     response = api.post(reverse("api:queue-claim", args=[question.pk]))
     assert response.status_code == 403
@@ -218,7 +201,7 @@ def test_the_queue_needs_a_log_in(db):
 @pytest.mark.django_db
 def test_a_hidden_question_is_a_404_for_doctors(doctor):
     question = make_question(status=Status.QUEUED, is_hidden=True, hidden_reason="Spam")
-    response = client_for(doctor).post(reverse("api:queue-claim", args=[question.pk]))
+    response = api_client(doctor).post(reverse("api:queue-claim", args=[question.pk]))
     assert response.status_code == 404
 
 
@@ -229,7 +212,7 @@ def test_queue_listing_costs_the_same_queries_for_1_and_30_rows(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    api = client_for(doctor)
+    api = api_client(doctor)
     make_question(status=Status.QUEUED)
     with CaptureQueriesContext(connection) as one:
         api.get(reverse("api:queue"))
@@ -248,7 +231,7 @@ def test_each_queue_item_lists_the_similar_answers_the_worker_stored(
 
     calf, eyelid = answered(*CALF), answered(*EYELID)
     question = asked(alice, django_capture_on_commit_callbacks)
-    [item] = client_for(doctor).get(reverse("api:queue")).json()["results"]
+    [item] = api_client(doctor).get(reverse("api:queue")).json()["results"]
     assert item["id"] == question.pk
     assert item["similar"][0]["id"] == calf.pk
     assert item["similar"][0]["explanation"].startswith("shared: ")
@@ -258,5 +241,5 @@ def test_each_queue_item_lists_the_similar_answers_the_worker_stored(
     from forum import services
 
     services.question_hide(moderator=moderator, question=calf, reason="Duplicate post")
-    [item] = client_for(doctor).get(reverse("api:queue")).json()["results"]
+    [item] = api_client(doctor).get(reverse("api:queue")).json()["results"]
     assert calf.pk not in {s["id"] for s in item["similar"]}

@@ -5,7 +5,6 @@ import time
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
-from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -15,13 +14,6 @@ from tests.factories import make_doctor
 URL = reverse("api:token")
 PASSWORD = "a-long-test-password"
 SECRET = "JBSWY3DPEHPK3PXPAPITOKENSECRETAB"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _code(secret: str) -> str:
