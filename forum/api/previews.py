@@ -14,7 +14,7 @@ from accounts.models import Sex
 from forum.api import examples
 from forum.api.errors import RETRY_AFTER, errors
 from forum.api.inputs import JSONInput
-from forum.api.serializers import SimilarOut, similar_rows
+from forum.api.serializers import FlagSerializer, SimilarOut, similar_rows
 from forum.models import AskingFor, Urgency
 from forum.selectors import similar_to_draft
 from forum.triage_adapter import assess_fields
@@ -31,24 +31,10 @@ class TriagePreviewInput(JSONInput):
     duration = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
 
-class EvidenceOut(serializers.Serializer[dict[str, object]]):
-    text = serializers.CharField()
-    start = serializers.IntegerField()
-    end = serializers.IntegerField()
-
-
-class FlagOut(serializers.Serializer[dict[str, object]]):
-    code = serializers.CharField()
-    # The contract's key is "label", which shadows Field.label in the type stubs only.
-    label = serializers.CharField()  # type: ignore[assignment]
-    urgency = serializers.ChoiceField(choices=Urgency.choices)
-    evidence = EvidenceOut(many=True)
-
-
 class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
     urgency = serializers.ChoiceField(choices=Urgency.choices)
     specialty = serializers.CharField()
-    flags = FlagOut(many=True)
+    flags = FlagSerializer(many=True)
     advice = serializers.CharField()
     missing_info = serializers.ListField(child=serializers.CharField())
 
