@@ -179,6 +179,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The services' ValidationError and QueueError as 400 and 409 (forum/api/errors.py).
+    "EXCEPTION_HANDLER": "forum.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "preview": env("OPENCONSULT_PREVIEW_RATE", default="120/min"),
         "post": env("OPENCONSULT_POST_RATE", default="20/hour"),

@@ -5,10 +5,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from forum.services import QueueError
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The question is not in a state that allows this."
+    default_code = "conflict"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus the services' own errors (settings: REST_FRAMEWORK's
+    EXCEPTION_HANDLER): a ValidationError is a 400 with the same messages, and a question in the
+    wrong state for the action (QueueError: claimed by another doctor, already answered, …) a
+    409. Views call the services directly and need no try/except of their own."""
+    if isinstance(exc, QueueError):
+        exc = Conflict(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
+        exc = ApiValidationError(
+            exc.message_dict if hasattr(exc, "message_dict") else {"detail": exc.messages}
+        )
+    return drf_exception_handler(exc, context)
 
 
 class ErrorSerializer(serializers.Serializer[dict[str, Any]]):

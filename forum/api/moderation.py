@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -26,7 +25,6 @@ from forum import selectors, services
 from forum.api import examples
 from forum.api.errors import errors
 from forum.api.inputs import JSONInput
-from forum.api.views import api_errors
 from forum.models import Answer, FollowUp, Question
 
 
@@ -85,14 +83,11 @@ class SetHidden(APIView):
         form = ReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         action = hide if self.hide else restore
-        try:
-            action(
-                moderator=logged_in_user(request),
-                reason=form.validated_data["reason"],
-                **{_ARGUMENT[kind]: obj},
-            )
-        except DjangoValidationError as exc:
-            raise api_errors(exc) from exc
+        action(
+            moderator=logged_in_user(request),
+            reason=form.validated_data["reason"],
+            **{_ARGUMENT[kind]: obj},
+        )
         return Response({"id": obj.pk, "is_hidden": obj.is_hidden}, status=status.HTTP_200_OK)
 
 

@@ -3,10 +3,8 @@ re-route and correct the triage. Each action is the same service the queue pages
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -30,7 +28,7 @@ from forum.api.serializers import (
     RerouteSerializer,
     TriageSerializer,
 )
-from forum.api.views import Pages, api_errors
+from forum.api.views import Pages
 from forum.models import Question
 from forum.similarity import similar_stored
 
@@ -46,15 +44,6 @@ class IsActingDoctor(BasePermission):
         else:
             self.message = "Only verified doctors can use the review queue."
         return False
-
-
-def _run(action: Callable[[], Any]) -> Any:
-    """A queue conflict (claimed by another doctor, claim expired, limit reached) is a 409;
-    any other validation error is a 400 with the service's field messages."""
-    try:
-        return action()
-    except DjangoValidationError as exc:
-        raise api_errors(exc) from exc
 
 
 NOT_A_DOCTOR = "Not a verified doctor with two-factor on (the message says which)."
@@ -123,9 +112,7 @@ class Claim(DoctorAction):
     )
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)
-        _run(
-            lambda: services.question_claim(doctor=logged_in_user(request), question_id=question.pk)
-        )
+        services.question_claim(doctor=logged_in_user(request), question_id=question.pk)
         return Response(self.item(request, pk))
 
 
@@ -136,11 +123,7 @@ class Release(DoctorAction):
     @extend_schema(request=None, responses={204: None, **ACTION_ERRORS, 409: CONFLICT})
     def post(self, request: Request, pk: int) -> Response:
         question = self.question(request, pk)
-        _run(
-            lambda: services.question_release(
-                doctor=logged_in_user(request), question_id=question.pk
-            )
-        )
+        services.question_release(doctor=logged_in_user(request), question_id=question.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -157,10 +140,8 @@ class AnswerCreate(DoctorAction):
         question = self.question(request, pk)
         form = AnswerCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        _run(
-            lambda: services.answer_create(
-                doctor=logged_in_user(request), question=question, body=form.validated_data["body"]
-            )
+        services.answer_create(
+            doctor=logged_in_user(request), question=question, body=form.validated_data["body"]
         )
         fresh = self.question(request, pk)
         return Response(
@@ -182,12 +163,10 @@ class RequestInfo(DoctorAction):
         question = self.question(request, pk)
         form = InfoRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        followup = _run(
-            lambda: services.question_request_info(
-                doctor=logged_in_user(request),
-                question_id=question.pk,
-                message=form.validated_data["message"],
-            )
+        followup = services.question_request_info(
+            doctor=logged_in_user(request),
+            question_id=question.pk,
+            message=form.validated_data["message"],
         )
         return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
 
@@ -205,13 +184,11 @@ class Reroute(DoctorAction):
         question = self.question(request, pk)
         form = RerouteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        _run(
-            lambda: services.question_reroute(
-                doctor=logged_in_user(request),
-                question_id=question.pk,
-                specialty=form.validated_data["specialty"],
-                reason=form.validated_data["reason"],
-            )
+        services.question_reroute(
+            doctor=logged_in_user(request),
+            question_id=question.pk,
+            specialty=form.validated_data["specialty"],
+            reason=form.validated_data["reason"],
         )
         return Response(self.item(request, pk))
 
@@ -231,13 +208,11 @@ class CorrectTriage(DoctorAction):
         form = CorrectTriageSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         specialty = form.validated_data.get("specialty")
-        assessment = _run(
-            lambda: services.assessment_correct(
-                doctor=logged_in_user(request),
-                question_id=question.pk,
-                urgency=form.validated_data["urgency"],
-                reason=form.validated_data["reason"],
-                specialty=specialty.slug if specialty else "",
-            )
+        assessment = services.assessment_correct(
+            doctor=logged_in_user(request),
+            question_id=question.pk,
+            urgency=form.validated_data["urgency"],
+            reason=form.validated_data["reason"],
+            specialty=specialty.slug if specialty else "",
         )
         return Response(TriageSerializer(selectors.assessment_view(assessment)).data)

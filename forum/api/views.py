@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
@@ -34,22 +33,6 @@ from forum.api.serializers import (
     similar_rows,
 )
 from forum.models import Question, Specialty, Status
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The question is not in a state that allows this."
-    default_code = "conflict"
-
-
-def api_errors(exc: DjangoValidationError) -> APIException:
-    """A service's ValidationError as a 400 with the same messages; a question in the wrong
-    state for the action (claimed by another doctor, already answered, …) as a 409."""
-    if isinstance(exc, services.QueueError):
-        return Conflict(" ".join(exc.messages))
-    if hasattr(exc, "message_dict"):
-        return ApiValidationError(exc.message_dict)
-    return ApiValidationError({"detail": exc.messages})
 
 
 class Pages(PageNumberPagination):
@@ -210,20 +193,14 @@ class QuestionDetail(generics.RetrieveAPIView[Question]):
         question = self._own()
         form = QuestionUpdateSerializer(data=request.data, partial=True)
         form.is_valid(raise_exception=True)
-        try:
-            services.question_update(
-                author=logged_in_user(request), question_id=question.pk, **form.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise api_errors(exc) from exc
+        services.question_update(
+            author=logged_in_user(request), question_id=question.pk, **form.validated_data
+        )
         return Response(self.get_serializer(self.get_object()).data)
 
     def delete(self, request: Request, pk: int) -> Response:
         question = self._own()
-        try:
-            services.question_delete(author=logged_in_user(request), question_id=question.pk)
-        except DjangoValidationError as exc:
-            raise api_errors(exc) from exc
+        services.question_delete(author=logged_in_user(request), question_id=question.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -275,8 +252,6 @@ class FollowUpList(APIView):
                 )
             else:
                 followup = services.followup_create(author=user, question=question, body=body)
-        except DjangoValidationError as exc:
-            raise api_errors(exc) from exc
         except Question.DoesNotExist as exc:
             raise NotFound from exc
         return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
