@@ -3,7 +3,7 @@
 Run from the repository root: `.venv/bin/python bench/bench_similar.py` (`make bench` runs it).
 PostgreSQL is used at postgres://postgres@127.0.0.1:5432 (a scratch database, `bench_similar`
 unless BENCH_PG_DB names another, is created and dropped); set BENCH_PG_URL to use another
-server, or BENCH_SKIP_PG=1 to skip it.
+server, or BENCH_SKIP_PG=1 to skip it (BENCH_SKIP_SQLITE=1 skips SQLite).
 
 Each lookup's time is split into stages (query embedding, vector candidates, full-text word
 counts and search; the rest is reading and scoring the candidates and the live-row check).
@@ -235,6 +235,15 @@ def child(backend: str, pool_file: str, root: Path, database: str) -> None:
                 cursor.execute("ANALYZE")
         return time.perf_counter() - started
 
+    def count_words() -> float | None:
+        """What beat's word-count refresh does (PostgreSQL; a checkout without it: None)."""
+        refresh = getattr(lexical, "word_counts_refresh", None)
+        if refresh is None or connection.vendor != "postgresql":
+            return None
+        started = time.perf_counter()
+        refresh()
+        return time.perf_counter() - started
+
     corpus_texts = [
         tuple(json.loads(line)) for line in Path(pool_file + ".corpus").read_text().splitlines()
     ]
@@ -245,6 +254,9 @@ def child(backend: str, pool_file: str, root: Path, database: str) -> None:
     for size in SIZES:
         results[f"insert_{size}_s"] = round(add(size - total), 1)
         total = size
+        counting = count_words()
+        if counting is not None:
+            results[f"word_counts_{size}_s"] = round(counting, 2)
         index = get_index()
         index.reset()
         started = time.perf_counter()
@@ -266,7 +278,9 @@ def child(backend: str, pool_file: str, root: Path, database: str) -> None:
             stages["rest"].append(elapsed - sum(stage_ms.values()))
         results[f"p50_{size}_ms"], results[f"p95_{size}_ms"] = _percentiles(timings)
         for stage, values in stages.items():
-            results[f"{stage}_p50_{size}_ms"] = _percentiles(values)[0]
+            results[f"{stage}_p50_{size}_ms"], results[f"{stage}_p95_{size}_ms"] = _percentiles(
+                values
+            )
         queries = queries[LOOKUPS:] + queries[:LOOKUPS]
     embed_ms = []
     for q in queries[:50]:
@@ -342,7 +356,7 @@ def main() -> int:
     Path(pool_file + ".corpus").write_text("\n".join(json.dumps(t) for t in texts))
     Path(pool_file + ".queries").write_text("\n".join(queries))
     print(f"embedding: {embed_rate:.0f} short sentences/s while building the synthetic pool")
-    backends = ["sqlite"]
+    backends = [] if os.environ.get("BENCH_SKIP_SQLITE") == "1" else ["sqlite"]
     if os.environ.get("BENCH_SKIP_PG") != "1":
         backends.append("postgresql")
     trees = [("", ROOT)]
@@ -409,14 +423,17 @@ def _report(label: str, r: dict[str, float]) -> None:
     for size in SIZES:
         stages = ", ".join(
             f"{stage} {r[f'{stage}_p50_{size}_ms']}"
+            + (f"/{r[f'{stage}_p95_{size}_ms']}" if f"{stage}_p95_{size}_ms" in r else "")
             for stage in (*STAGES, "rest")
             if f"{stage}_p50_{size}_ms" in r
         )
         print(
             f"{label:<10} {size:>7,} Q&As  similar lookup p50 {r[f'p50_{size}_ms']:>5} ms  "
             f"p95 {r[f'p95_{size}_ms']:>5} ms  (query embedding included; index load "
-            f"{r[f'index_load_{size}_s']} s; stage p50s, ms: {stages})"
+            f"{r[f'index_load_{size}_s']} s; stages p50/p95, ms: {stages})"
         )
+        if f"word_counts_{size}_s" in r:
+            print(f"{label:<10} {size:>7,} Q&As  word-count refresh {r[f'word_counts_{size}_s']} s")
     print(
         f"{label:<10} query embedding p50 {r['embed_p50_ms']} ms, p95 {r.get('embed_p95_ms')} ms; "
         f"import_qa: {r['import_per_s']} Q&As/s (validate, triage, embed, index)"

@@ -15,6 +15,7 @@ from forum.notifications import notification_send_email, notifications_resend_un
 from forum.similarity.tasks import (  # noqa: F401
     similarity_index_question,
     similarity_rebuild_index,
+    similarity_refresh_word_counts,
     similarity_unindex_question,
 )
 

@@ -255,4 +255,9 @@ CELERY_BEAT_SCHEDULE = {
     "release-expired-claims": {"task": "forum.tasks.release_expired_claims", "schedule": 60.0},
     "sweep-submitted-questions": {"task": "forum.tasks.sweep_submitted", "schedule": 30.0},
     "resend-unsent-emails": {"task": "forum.tasks.resend_unsent_emails", "schedule": 120.0},
+    # PostgreSQL: how many questions use each word, read by similar-Q&A lookups.
+    "similarity-word-counts": {
+        "task": "forum.similarity.tasks.similarity_refresh_word_counts",
+        "schedule": 600.0,
+    },
 }

@@ -141,7 +141,30 @@ def int8_model(cache_dir: Path) -> bytes:
     finally:
         Path(temporary).unlink(missing_ok=True)
     logger.info("derived the int8 embedding model into %s", path)
+    _remove_superseded(path)
     return derived
+
+
+def _remove_superseded(current: Path) -> None:
+    """Delete models derived from another pinned model or quantizer (an earlier release) next to
+    `current`; nothing else in the directory is touched. A process of that release still
+    running re-derives its own on its next start."""
+    for old in current.parent.glob("all-MiniLM-L6-v2-*-int8-*.onnx"):
+        if old.name != current.name:
+            try:
+                old.unlink()
+            except OSError as exc:  # read-only, or removed by another process meanwhile
+                logger.debug("could not remove %s: %s", old, exc)
+            else:
+                logger.info("removed %s, derived for another version", old)
+
+
+class _QuantizerChatter(logging.Filter):
+    """onnxruntime's quantizer logs a line per tensor (INFO) and generic advice to pre-process
+    the model (WARNING) on the root logger; what it makes is checked against a pinned digest."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or "onnxruntime" not in record.pathname
 
 
 def _derive_int8(source: bytes, output: Path) -> None:
@@ -192,14 +215,19 @@ def _derive_int8(source: bytes, output: Path) -> None:
     initializers = [tensor for tensor in graph.initializer if tensor.name in used]
     del graph.initializer[:]
     graph.initializer.extend([*initializers, *folded.values()])
-    quantize_dynamic(
-        model,
-        output,
-        op_types_to_quantize=["MatMul"],
-        nodes_to_quantize=matmuls,
-        per_channel=True,
-        weight_type=QuantType.QInt8,
-    )
+    quiet = _QuantizerChatter()
+    logging.getLogger().addFilter(quiet)
+    try:
+        quantize_dynamic(
+            model,
+            output,
+            op_types_to_quantize=["MatMul"],
+            nodes_to_quantize=matmuls,
+            per_channel=True,
+            weight_type=QuantType.QInt8,
+        )
+    finally:
+        logging.getLogger().removeFilter(quiet)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from typing import Any
 from forum.archive import qa_import_record
 from forum.models import Specialty
 from forum.similarity.selectors import DEFAULT_WEIGHTS, Weights, similar_to_text
-from forum.similarity.services import INDEX_BATCH, entries_index
+from forum.similarity.services import INDEX_BATCH, entries_index, word_counts_refresh
 
 DEPTH = 10
 
@@ -56,6 +56,7 @@ def load_corpus(paths: Iterable[Path]) -> int:
             ids.append(qa_import_record(record, specialties=specialties).question.pk)
     for start in range(0, len(ids), INDEX_BATCH):
         entries_index(question_ids=ids[start : start + INDEX_BATCH])
+    word_counts_refresh()  # as import_qa does: lookups on PostgreSQL read these counts
     return len(ids)
 
 

@@ -121,14 +121,31 @@ def search(
 # (vendor, term) -> (when counted, count, the cap it was counted up to)
 _df_cache: dict[tuple[str, str], tuple[float, int, int]] = {}
 _DF_TTL_SECONDS = 600.0
+_EXACT = 2**31  # "counted up to": a count read from the word-count table is exact
+
+WORD_COUNTS_TABLE = "forum_similarity_word_counts"
+# The row under this key holds how many questions were indexed when the counts were taken
+# (no word is ever the empty string).
+_TOTAL_KEY = ""
+# Counts taken when the index was this much smaller or larger are not used.
+_STALE_FRACTION = 0.10
+_REFRESH_LOCK = 0x5EED_C0DE  # pg_try_advisory_xact_lock key: one refresh at a time
 
 
-def document_frequencies(terms: Sequence[str], *, cap: int) -> dict[str, int]:
+def document_frequencies(
+    terms: Sequence[str], *, cap: int, indexed: int | None = None
+) -> dict[str, int]:
     """How many indexed questions use each term, counted up to `cap` (then reported as `cap`).
 
-    Counting stops at the cap so a common word costs no more than a rare one; counts are cached
-    per process for a few minutes, as frequencies drift slowly: a common word's too (it is
-    counted again only if asked with a higher cap). Terms not cached are counted in one query.
+    On PostgreSQL the counts come from the word-count table (`word_counts_refresh`, run by the
+    worker), one indexed read however common the words; counting a common word in the GIN
+    index would visit up to `cap` rows. A word missing from that table (new since it was
+    refreshed) is counted on the fly, as every word is on SQLite, where FTS5 counts fast; so is
+    every word while the table's counts were taken when the index held a number of questions
+    more than 10% away from `indexed` (the caller's count of indexed questions), if given.
+    Counting stops at the cap so a common word costs no more than a rare one. Counts are cached
+    per process for a few minutes, as frequencies drift slowly (a word counted up to a lower
+    cap is counted again if asked with a higher one).
     """
     import time
 
@@ -144,27 +161,107 @@ def document_frequencies(terms: Sequence[str], *, cap: int) -> dict[str, int]:
                 found[term] = min(count, cap)
                 continue
         missing.append(term)
-    if not missing:
-        return found
+    if missing and vendor == "postgresql":
+        for term, count in _stored_counts(missing, indexed=indexed).items():
+            _df_cache[(vendor, term)] = (now, count, _EXACT)
+            found[term] = min(count, cap)
+        missing = [term for term in missing if term not in found]
+    if missing:
+        for term, count in zip(missing, _count(vendor, missing, cap), strict=True):
+            _df_cache[(vendor, term)] = (now, count, cap)
+            found[term] = count
+    return {term: found[term] for term in terms}
+
+
+def _count(vendor: str, terms: Sequence[str], cap: int) -> list[int]:
+    """Count each term's matches in the full-text index, up to `cap`, in one query."""
     if vendor == "sqlite":
         one = (
             f"(SELECT count(*) FROM (SELECT rowid FROM {FTS_TABLE} "  # noqa: S608
             f"WHERE {FTS_TABLE} MATCH %s LIMIT %s))"
         )
-        params: list[Any] = [p for term in missing for p in (f'"{term}"', cap)]
+        params: list[Any] = [p for term in terms for p in (f'"{term}"', cap)]
     else:
         one = (
             f"(SELECT count(*) FROM (SELECT 1 FROM {PG_TABLE} "  # noqa: S608
             "WHERE document @@ plainto_tsquery('english', %s) LIMIT %s) AS matches)"
         )
-        params = [p for term in missing for p in (term, cap)]
+        params = [p for term in terms for p in (term, cap)]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join([one] * len(missing))}", params)
-        counts = cursor.fetchone()
-    for term, count in zip(missing, counts, strict=True):
-        _df_cache[(vendor, term)] = (now, int(count), cap)
-        found[term] = int(count)
-    return {term: found[term] for term in terms}
+        cursor.execute(f"SELECT {', '.join([one] * len(terms))}", params)
+        row = cursor.fetchone()
+    return [int(count) for count in row]
+
+
+def _stored_counts(terms: Sequence[str], *, indexed: int | None) -> dict[str, int]:
+    """PostgreSQL: the terms' counts in the word-count table, for those it can answer.
+
+    A term is turned into its lexemes as the index does; a stop word (no lexeme) is used by no
+    question. Nothing is answered from counts never taken, or taken when the index held a number
+    of questions more than `_STALE_FRACTION` away from `indexed`.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.term, l.lexeme, w.documents, total.documents "  # noqa: S608
+            "FROM unnest(%s::text[]) AS t(term) "
+            "LEFT JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', t.term))) "
+            "AS l(lexeme) ON true "
+            f"LEFT JOIN {WORD_COUNTS_TABLE} AS w ON w.word = l.lexeme "
+            f"LEFT JOIN {WORD_COUNTS_TABLE} AS total ON total.word = %s",
+            [list(terms), _TOTAL_KEY],
+        )
+        rows = cursor.fetchall()
+    if not rows or rows[0][3] is None:
+        return {}
+    counted = int(rows[0][3])
+    if indexed is not None and abs(indexed - counted) > _STALE_FRACTION * max(indexed, counted):
+        return {}
+    # A term's lexemes must all be counted; a phrase of them matches at most the rarest's count.
+    answered: dict[str, int] = {}
+    unknown: set[str] = set()
+    for term, lexeme, documents, _ in rows:
+        if lexeme is None:
+            answered.setdefault(term, 0)
+        elif documents is None:
+            unknown.add(term)
+        else:
+            answered[term] = min(answered.get(term, documents), documents)
+    return {term: count for term, count in answered.items() if term not in unknown}
+
+
+def word_counts_refresh() -> int | None:
+    """PostgreSQL: count how many indexed questions use each word into the word-count table
+    that lookups read; returns how many words it holds.
+
+    Run by the worker every few minutes, after `import_qa` and after an index rebuild; about
+    half a second per 100,000 questions. Only changed counts are written. Returns None on
+    SQLite (nothing to do) and when another refresh is running.
+    """
+    if _vendor() != "postgresql":
+        return None
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_REFRESH_LOCK])
+        if not cursor.fetchone()[0]:
+            return None
+        # One statement: the deletion and the upsert read the same fresh counts.
+        cursor.execute(
+            "WITH fresh AS ("  # noqa: S608
+            f" SELECT word, ndoc AS documents FROM ts_stat('SELECT document FROM {PG_TABLE}')"
+            f" UNION ALL SELECT %s, (SELECT count(*) FROM {PG_TABLE})::integer), "
+            f"gone AS (DELETE FROM {WORD_COUNTS_TABLE} AS w"
+            " WHERE NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.word = w.word)), "
+            f"changed AS (INSERT INTO {WORD_COUNTS_TABLE} AS w (word, documents)"
+            " SELECT word, documents FROM fresh ORDER BY word"
+            " ON CONFLICT (word) DO UPDATE SET documents = EXCLUDED.documents"
+            " WHERE w.documents <> EXCLUDED.documents) "
+            "SELECT count(*) - 1 FROM fresh",
+            [_TOTAL_KEY],
+        )
+        words = int(cursor.fetchone()[0])
+    _df_cache.clear()
+    return words
 
 
 def forget_frequencies() -> None:

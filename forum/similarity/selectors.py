@@ -141,7 +141,7 @@ def _rank(
         return []  # nothing public is indexed with this model: the full text cannot help
     terms = lexical.query_terms(content_words(query.text))
     cap = min(RARE_TERM_CAP, max(50, archive_size // 20))
-    frequencies = lexical.document_frequencies(terms, cap=cap)
+    frequencies = lexical.document_frequencies(terms, cap=cap, indexed=archive_size)
     found = lexical.search(_rarest(terms, frequencies, cap), limit=LEXICAL_CANDIDATES)
     candidates = {pk for pk, _ in semantic} | set(found)
     if query.exclude_id is not None:

@@ -39,3 +39,13 @@ def similarity_unindex_question(question_id: int) -> None:
 )  # type: ignore[untyped-decorator]
 def similarity_rebuild_index() -> None:
     services.index_rebuild()
+
+
+@shared_task(
+    name="forum.similarity.tasks.similarity_refresh_word_counts",
+    time_limit=600,
+    soft_time_limit=570,
+)  # type: ignore[untyped-decorator]
+def similarity_refresh_word_counts() -> int | None:
+    """Every ten minutes (beat): the word counts full-text lookups read on PostgreSQL."""
+    return services.word_counts_refresh()

@@ -18,7 +18,7 @@ from tqdm import tqdm
 from forum.archive import RecordError, qa_import_record
 from forum.models import Specialty
 from forum.services import question_assess_archived
-from forum.similarity.services import INDEX_BATCH, entries_index
+from forum.similarity.services import INDEX_BATCH, entries_index, word_counts_refresh
 
 
 class Command(BaseCommand):
@@ -66,6 +66,8 @@ class Command(BaseCommand):
                 batch = []
         if batch:
             failed += self._import_batch(batch)
+        if self.created or self.updated:
+            word_counts_refresh()
         created, updated, progress = self.created, self.updated, self.progress
         progress.close()
         seconds = time.monotonic() - started

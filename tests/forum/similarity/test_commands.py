@@ -7,8 +7,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from forum.models import Answer, Question
+from forum.similarity import lexical
 from forum.similarity.models import SimilarityEntry
 from tests.forum.similarity.helpers import CALF, EYELID, answered
 
@@ -130,3 +133,33 @@ def test_similar_rebuilds_the_index():
     out = StringIO()
     call_command("similar", "--rebuild-index", "--full", stdout=out, stderr=StringIO())
     assert "Indexed 1 public Q&As (1 embedded)" in out.getvalue()
+
+
+def test_import_qa_and_the_rebuild_refresh_the_word_counts_lookups_read(tmp_path):
+    """On PostgreSQL lookups read the counts these commands refresh; SQLite counts live."""
+    on_postgresql = connection.vendor == "postgresql"
+    lines = [json.dumps(_record("a-1")), json.dumps(_record("a-2", title="Calf cramps"))]
+    call_command("import_qa", str(_write(tmp_path, lines)), stdout=StringIO())
+    answered(*EYELID)  # indexed by the worker: counted at the next refresh
+    if on_postgresql:
+        assert (_stored_word_count("calf"), _stored_word_count("eyelid")) == (2, None)
+    call_command("similar", "--rebuild-index", stdout=StringIO(), stderr=StringIO())
+    lexical.forget_frequencies()
+    with CaptureQueriesContext(connection) as queries:
+        counts = lexical.document_frequencies(["calf", "exam", "eyelid"], cap=100, indexed=3)
+    assert counts == {"calf": 2, "exam": 2, "eyelid": 1}
+    counted_live = [q for q in queries if lexical.WORD_COUNTS_TABLE not in q["sql"]]
+    assert len(counted_live) == (0 if on_postgresql else 1)
+    if on_postgresql:
+        assert _stored_word_count("") == 3  # questions indexed when counted
+
+
+def _stored_word_count(word: str) -> int | None:
+    """PostgreSQL's word-count table (`lexical.word_counts_refresh`): None when not stored."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT documents FROM {lexical.WORD_COUNTS_TABLE} WHERE word = %s",  # noqa: S608
+            [word],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])

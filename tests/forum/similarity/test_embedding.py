@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -93,6 +94,23 @@ def test_a_corrupt_cached_model_is_derived_again(settings, tmp_path, good_copy, 
     assert _digest(loaded) == embedding._INT8_SHA256
     assert _digest(cached.read_bytes()) == embedding._INT8_SHA256
     assert sorted(p.name for p in tmp_path.iterdir()) == [cached.name]
+
+
+def test_deriving_removes_models_of_other_versions_and_logs_no_quantizer_chatter(tmp_path, caplog):
+    older = tmp_path / "all-MiniLM-L6-v2-aaaaaaaaaaaa-int8-bbbbbbbbbbbb.onnx"
+    older.write_bytes(b"a model derived by an earlier release")
+    unrelated = tmp_path / "notes.onnx"
+    unrelated.write_bytes(b"not ours")
+    caplog.set_level(logging.INFO)
+
+    assert _digest(int8_model(tmp_path)) == embedding._INT8_SHA256
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [int8_model_path(tmp_path).name, "notes.onnx"]
+    )
+    assert [r for r in caplog.records if "onnxruntime" in r.pathname] == []
+    assert any("derived the int8 embedding model" in r.getMessage() for r in caplog.records)
+    assert logging.getLogger().filters == []
 
 
 def test_a_good_cached_model_is_used_as_it_is(monkeypatch, tmp_path, good_copy):

@@ -10,12 +10,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from forum.models import Question
 from forum.similarity import lexical
 from forum.similarity.embedding import QUERY_MAX_TOKENS, Embedder
 from forum.similarity.selectors import LEXICAL_MATCH_BUDGET, _rarest
 from forum.similarity.services import entries_index
 from tests.factories import make_question
-from tests.forum.similarity.helpers import CALF, EYELID, answered
+from tests.forum.similarity.helpers import CALF, EYELID, RASH, answered
 
 
 @pytest.fixture
@@ -54,6 +55,11 @@ def test_a_text_gets_the_same_vector_alone_or_batched_with_a_longer_one():
     assert abs(float(np.linalg.norm(alone)) - 1.0) < 1e-5
 
 
+def _counting(queries: CaptureQueriesContext) -> list[str]:
+    """The queries that counted words in the full-text index (not in the word-count table)."""
+    return [q["sql"] for q in queries if lexical.WORD_COUNTS_TABLE not in q["sql"]]
+
+
 @pytest.mark.django_db
 def test_word_counts_are_counted_in_one_query_then_cached_common_words_too():
     for n in range(3):
@@ -63,7 +69,7 @@ def test_word_counts_are_counted_in_one_query_then_cached_common_words_too():
     with CaptureQueriesContext(connection) as first:
         counts = lexical.document_frequencies(["twitch", "eyelid", "rash"], cap=2)
     assert counts == {"twitch": 2, "eyelid": 1, "rash": 0}
-    assert len(first) == 1
+    assert len(_counting(first)) == 1
     with CaptureQueriesContext(connection) as second:
         again = lexical.document_frequencies(["rash", "twitch", "eyelid"], cap=2)
     assert again == {"rash": 0, "twitch": 2, "eyelid": 1}
@@ -74,7 +80,73 @@ def test_word_counts_are_counted_in_one_query_then_cached_common_words_too():
             "twitch": 3,
             "eyelid": 1,
         }
-    assert len(higher) == 1
+    assert len(_counting(higher)) == 1
+
+
+@pytest.fixture
+def counted_archive(db) -> int | None:
+    """20 calf questions and an eyelid one, word counts refreshed as beat does; then one more
+    calf question and a rash one, answered after the refresh. Returns what the refresh did."""
+    for n in range(20):
+        answered(f"Calf twitching {n}", f"My calves twitch, number {n}.")
+    answered(*EYELID)
+    refreshed = lexical.word_counts_refresh()
+    answered("Calf twitching again", "My calves twitch once more.")
+    answered(*RASH)
+    lexical.forget_frequencies()
+    return refreshed
+
+
+def test_lookups_read_refreshed_word_counts_on_postgresql_and_count_on_sqlite(counted_archive):
+    with CaptureQueriesContext(connection) as queries:
+        counts = lexical.document_frequencies(
+            ["twitch", "eyelid", "itchy", "the"], cap=1000, indexed=23
+        )
+    if connection.vendor == "postgresql":
+        assert counted_archive is not None and counted_archive > 10  # words counted
+        # "twitch" as the refresh counted it (before the 21st calf question): read, not
+        # counted; "itchy" is newer than the counts, so it alone is counted in the index.
+        assert counts == {"twitch": 20, "eyelid": 1, "itchy": 1, "the": 0}
+        counting = _counting(queries)
+        assert len(counting) == 1 and counting[0].count("plainto_tsquery") == 1
+    else:
+        assert counted_archive is None  # FTS5 counts fast: SQLite keeps no table
+        assert counts == {"twitch": 21, "eyelid": 1, "itchy": 1, "the": 0}
+        assert len(_counting(queries)) == 1
+
+
+def test_word_counts_taken_when_the_index_was_a_different_size_are_not_used(counted_archive):
+    # 21 questions were indexed at the refresh; an index of 30 is more than 10% away.
+    counts = lexical.document_frequencies(["twitch", "eyelid"], cap=1000, indexed=30)
+    assert counts == {"twitch": 21, "eyelid": 1}
+
+
+def test_the_word_count_refresh_writes_only_what_changed_and_drops_vanished_words(
+    counted_archive,
+):
+    if connection.vendor != "postgresql":
+        assert lexical.word_counts_refresh() is None
+        return
+    stored = _stored_word_counts()
+    assert stored["twitch"] == (20, stored["twitch"][1])
+    assert "itchi" not in stored and stored[""][0] == 21
+    Question.objects.get(title=EYELID[0]).delete()
+    lexical.word_counts_refresh()
+    after = _stored_word_counts()
+    assert after["twitch"][0] == 21 and after["itchi"][0] == 1 and after[""][0] == 22
+    assert "eyelid" not in after  # its only question left the index
+    # Only the 20 first calf questions say "number": its row is not written again.
+    assert after["number"] == stored["number"] == (20, stored["number"][1])
+    assert after["twitch"][1] != stored["twitch"][1]
+
+
+def _stored_word_counts() -> dict[str, tuple[int, str]]:
+    """word -> (documents, the transaction that last wrote the row)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT word, documents, xmin::text FROM {lexical.WORD_COUNTS_TABLE}"  # noqa: S608
+        )
+        return {word: (documents, xmin) for word, documents, xmin in cursor.fetchall()}
 
 
 def test_the_full_text_query_takes_the_rarest_words_within_the_budget():
