@@ -3,13 +3,15 @@
 Run from the repository root: `.venv/bin/python bench/bench_similar.py` (`make bench` runs it).
 PostgreSQL is used at postgres://postgres@127.0.0.1:5432 (a scratch database, `bench_similar`
 unless BENCH_PG_DB names another, is created and dropped); set BENCH_PG_URL to use another
-server, or BENCH_SKIP_PG=1 to skip it (BENCH_SKIP_SQLITE=1 skips SQLite).
+server, or BENCH_SKIP_PG=1 to skip it (BENCH_SKIP_SQLITE=1 skips SQLite). BENCH_PROFILE=PREFIX
+also profiles each size's lookups into PREFIX.<database>.<size>.pstats.
 
 Each lookup's time is split into stages (query embedding, vector candidates, full-text word
 counts and search; the rest is reading and scoring the candidates and the live-row check).
 `--baseline DIR` also runs the same bench on the code in DIR (another checkout, e.g. the last
 release), alternating with this one, and prints this checkout's figures as ratios of those: on a
-busy machine a ratio measured in one run says more than two absolute figures from two runs.
+busy machine a ratio measured in one run says more than two absolute figures from two runs;
+`--rounds N` alternates N times and prints the median ratios too.
 
 The archive is synthetic: patient-style questions assembled from a vocabulary of symptoms, body
 parts, durations and circumstances. Embedding 100k texts would take most of an hour on a small
@@ -277,6 +279,16 @@ def child(backend: str, pool_file: str, root: Path, database: str) -> None:
                 stages[stage].append(stage_ms[stage])
             stages["rest"].append(elapsed - sum(stage_ms.values()))
         results[f"p50_{size}_ms"], results[f"p95_{size}_ms"] = _percentiles(timings)
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+
+            # The same lookups again, under the profiler (not timed).
+            profile = cProfile.Profile()
+            profile.enable()
+            for q in queries[:LOOKUPS]:
+                similar_to_text(q, limit=5)
+            profile.disable()
+            profile.dump_stats(f"{os.environ['BENCH_PROFILE']}.{backend}.{size}.pstats")
         for stage, values in stages.items():
             results[f"{stage}_p50_{size}_ms"], results[f"{stage}_p95_{size}_ms"] = _percentiles(
                 values
@@ -325,6 +337,9 @@ def main() -> int:
     parser.add_argument(
         "--baseline", type=Path, help="another checkout to run alternately, for ratios"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="run each side this many times, alternating"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
@@ -364,37 +379,53 @@ def main() -> int:
         trees.append(("baseline", args.baseline.resolve()))
     failed = False
     try:
-        failed = _run_all(backends, trees, pool_file)
+        failed = _run_all(backends, trees, pool_file, rounds=max(1, args.rounds))
     finally:
         shutil.rmtree(tmp)
     return 1 if failed else 0
 
 
-def _run_all(backends: list[str], trees: list[tuple[str, Path]], pool_file: str) -> bool:
+def _run_all(
+    backends: list[str], trees: list[tuple[str, Path]], pool_file: str, *, rounds: int = 1
+) -> bool:
+    """Each round runs every tree once per backend, alternating; with a baseline, the ratios
+    of each round are printed, then their medians (a burst of load on a shared machine hits
+    one round's side, not all of them)."""
     failed = False
     for backend in backends:
-        figures: dict[str, dict[str, float]] = {}
-        for label, root in trees:
-            r = _run_child(backend, pool_file, root, f"{PG_DB}_base" if label else PG_DB)
-            if r is None:
-                failed = True
-                continue
-            figures[label] = r
-            _report(f"{backend} {label}".strip(), r)
-        if len(figures) == 2:
-            new, old = figures[""], figures["baseline"]
-            for size in SIZES:
+        ratios: dict[str, list[float]] = {}
+        for round_number in range(1, rounds + 1):
+            figures: dict[str, dict[str, float]] = {}
+            for label, root in trees:
+                r = _run_child(backend, pool_file, root, f"{PG_DB}_base" if label else PG_DB)
+                if r is None:
+                    failed = True
+                    continue
+                figures[label] = r
+                suffix = f" #{round_number}" if rounds > 1 else ""
+                _report(f"{backend} {label}".strip() + suffix, r)
+            if len(figures) == 2:
+                for name, value in _ratios(figures[""], figures["baseline"]).items():
+                    ratios.setdefault(name, []).append(value)
+                    print(f"{backend:<10} this / baseline: {name} {value:.2f}")
+        if rounds > 1 and ratios:
+            for name, values in ratios.items():
                 print(
-                    f"{backend:<10} {size:>7,} Q&As  this / baseline: "
-                    f"p50 {new[f'p50_{size}_ms'] / old[f'p50_{size}_ms']:.2f}  "
-                    f"p95 {new[f'p95_{size}_ms'] / old[f'p95_{size}_ms']:.2f}"
+                    f"{backend:<10} this / baseline, median of {len(values)} rounds: "
+                    f"{name} {statistics.median(values):.2f}"
                 )
-            print(
-                f"{backend:<10} query embedding this / baseline: "
-                f"{new['embed_p50_ms'] / old['embed_p50_ms']:.2f}; import_qa this / baseline: "
-                f"{new['import_per_s'] / old['import_per_s']:.2f}"
-            )
     return failed
+
+
+def _ratios(new: dict[str, float], old: dict[str, float]) -> dict[str, float]:
+    ratios = {}
+    for size in SIZES:
+        for figure in ("p50", "p95"):
+            key = f"{figure}_{size}_ms"
+            ratios[f"{figure} at {size:,} Q&As"] = new[key] / old[key]
+    ratios["query embedding p50"] = new["embed_p50_ms"] / old["embed_p50_ms"]
+    ratios["import_qa Q&As/s"] = new["import_per_s"] / old["import_per_s"]
+    return ratios
 
 
 def _run_child(backend: str, pool_file: str, root: Path, database: str) -> dict[str, float] | None:

@@ -148,6 +148,7 @@ def _rank(
         candidates.discard(query.exclude_id)
     if not candidates:
         return []
+    database = SimilarityEntry.objects.db
     rows = list(
         SimilarityEntry.objects.filter(
             question_id__in=candidates,
@@ -156,7 +157,14 @@ def _rank(
             question__status=Status.ANSWERED,
             question__is_hidden=False,
             question__is_private=False,
-        ).values_list("question_id", "vector", "concepts", "question__title", "question__body")
+        ).values_list(
+            "question_id",
+            "vector",
+            "concepts",
+            "question__title",
+            "question__body",
+            "question__external_id",
+        )
     )
     if not rows:
         return []
@@ -166,7 +174,7 @@ def _rank(
     cosines = vectors.reshape(len(rows), -1).astype(np.float32) @ query.vector
     query_codes = {c.code for c in query.concepts}
     scored: list[tuple[float, int, list[Concept]]] = []
-    for (pk, _, concepts_json, _, _), cosine in zip(rows, cosines.tolist(), strict=True):
+    for (pk, _, concepts_json, *_), cosine in zip(rows, cosines.tolist(), strict=True):
         lex = lexical_scores.get(pk, 0.0) / best_lexical if best_lexical > 0 else 0.0
         concepts = from_json(concepts_json)
         shared = [c for c in concepts if c.code in query_codes]
@@ -176,18 +184,25 @@ def _rank(
         scored.append((score, pk, shared))
     scored.sort(key=lambda item: (-item[0], item[1]))
     kept = [item for item in scored if item[0] >= min_score][:limit]
-    # The full rows of what is shown, read again: the live check at the last moment.
-    questions = Question.objects.public().in_bulk([pk for _, pk, _ in kept])
+    # The rows were read with the live question rows' public check, in this lookup: what is
+    # shown comes from them, with only the fields read (others load on access; the pages
+    # read what they display in one query of their own).
+    shown = {r[0]: r for r in rows}
     query_stems = stems(query.text)
-    return [
-        SimilarItem(
-            question=questions[pk],
-            score=round(max(0.0, min(1.0, score)), 3),
-            shared=_explain(query_stems, shared, questions[pk]),
+    items = []
+    for score, pk, shared in kept:
+        _, _, _, title, body, external_id = shown[pk]
+        question = Question.from_db(
+            database, ["id", "title", "body", "external_id"], [pk, title, body, external_id]
         )
-        for score, pk, shared in kept
-        if pk in questions
-    ]
+        items.append(
+            SimilarItem(
+                question=question,
+                score=round(max(0.0, min(1.0, score)), 3),
+                shared=_explain(query_stems, shared, question),
+            )
+        )
+    return items
 
 
 def _rarest(terms: list[str], frequencies: dict[str, int], cap: int) -> list[str]:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forum.models import Question
-from forum.similarity import lexical
+from forum.similarity import lexical, similar_to_text
 from forum.similarity.embedding import QUERY_MAX_TOKENS, Embedder
 from forum.similarity.selectors import LEXICAL_MATCH_BUDGET, _rarest
 from forum.similarity.services import entries_index
@@ -175,3 +175,19 @@ def test_indexing_a_batch_costs_the_same_queries_for_2_and_20_questions():
         return len(queries)
 
     assert cost(2) == cost(20)
+
+
+@pytest.mark.django_db
+def test_a_lookup_reads_the_questions_it_shows_with_its_candidates_not_again():
+    calf = answered(*CALF, external_id="calf-1")
+    answered(*EYELID)
+    similar_to_text("calves twitching during exams")  # word counts and index warmed
+    with CaptureQueriesContext(connection) as lookup:
+        items = similar_to_text("calves twitching during exams", limit=5)
+    with CaptureQueriesContext(connection) as reading:
+        shown = [(i.question.pk, i.question.title, i.question.external_id) for i in items]
+    assert shown[0] == (calf.pk, CALF[0], "calf-1")
+    assert len(reading) == 0
+    # The index's look for changed rows, the full-text search, the candidates: no fourth
+    # query reads the shown questions again.
+    assert len(lookup) == 3, [q["sql"] for q in lookup]
