@@ -187,7 +187,7 @@ def index_rebuild(
             progress(min(start + batch_size, len(ids)), len(ids))
     # The queue's stored links: questions waiting before links existed get theirs now.
     SimilarLink.objects.exclude(question__status__in=WAITING).delete()
-    lexical.word_counts_refresh()
+    word_counts_refresh()
     waiting = Question.objects.filter(status__in=WAITING, is_hidden=False).order_by("pk")
     for question_id in waiting.values_list("pk", flat=True):
         similar_links_refresh(question_id=question_id)
