@@ -88,6 +88,12 @@ class QuestionAdmin(ModeratorPermissions, admin.ModelAdmin[Question]):
         "questions",
     )
 
+    def save_model(self, request: HttpRequest, obj: Question, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            # Triage and the similar lists follow a moderator's edit, as they do the asker's.
+            services.question_moderator_edited(question_id=obj.pk, changed=form.changed_data)
+
 
 @admin.register(Answer)
 class AnswerAdmin(ModeratorPermissions, admin.ModelAdmin[Answer]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -575,6 +576,26 @@ def question_update(*, author: User, question_id: int, **fields: Any) -> Questio
 
             transaction.on_commit(lambda: enqueue(retriage_question, question_id))
     return question
+
+
+def question_moderator_edited(*, question_id: int, changed: Iterable[str]) -> None:
+    """After a moderator saved changes to a question in admin (Django's admin log records
+    who changed what): a changed text is triaged again, as after the asker's edit, and the
+    question is indexed again so its vector, and its place in others' similar lists, follow
+    the edit. One that is no longer public leaves every list at once."""
+    changed = set(changed)
+    if not changed & {"title", "body", "duration", "status", "is_private"}:
+        return
+    question = Question.objects.filter(pk=question_id).only("pk", "status").first()
+    if question is None:
+        return
+    if {"title", "body", "duration"} & changed and question.status != Status.SUBMITTED:
+        from forum.tasks import retriage_question
+
+        transaction.on_commit(lambda: enqueue(retriage_question, question_id))
+    if not Question.objects.public().filter(pk=question_id).exists():
+        unindex_question(question_id)
+    _index_after_commit(question_id)
 
 
 def question_delete(*, author: User, question_id: int) -> None:
