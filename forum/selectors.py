@@ -94,9 +94,9 @@ def _with_display(items: list[SimilarItem]) -> list[SimilarItem]:
     """Fetch the relations the pages show in one query (the engine returns bare rows)."""
     if not items:
         return items
-    rows = _with_display_relations(Question.objects.public()).in_bulk(
-        [item.question.pk for item in items]
-    )
+    rows = _with_display_relations(
+        Question.objects.public().filter(answer__is_hidden=False)
+    ).in_bulk([item.question.pk for item in items])
     return [
         dataclasses.replace(item, question=rows[item.question.pk])
         for item in items

@@ -4,8 +4,8 @@ Ranking, in two stages:
 1. candidates: the nearest embeddings (in-memory IVF index) plus the best full-text matches;
 2. each candidate is scored from its stored row: cosine similarity of the sentence embeddings,
    full-text score relative to the best candidate, and the overlap of triage concepts.
-Only public (answered, not hidden, not private) questions are ever returned, checked against
-the live question rows, and never the question itself.
+Only public (answered, not hidden, not private) questions whose answer is not hidden are ever
+returned, checked against the live rows, and never the question itself.
 
 `similar_stored` reads what the worker stored for the doctors' queue instead of ranking.
 """
@@ -157,6 +157,8 @@ def _rank(
             question__status=Status.ANSWERED,
             question__is_hidden=False,
             question__is_private=False,
+            # Doctor-answered for everyone: a Q&A whose answer a moderator hid is not.
+            question__answer__is_hidden=False,
         ).values_list(
             "question_id",
             "vector",
@@ -318,6 +320,7 @@ def similar_stored(
             similar__status=Status.ANSWERED,
             similar__is_hidden=False,
             similar__is_private=False,
+            similar__answer__is_hidden=False,
         )
         .select_related("similar", "similar__specialty")
         .defer("similar__body", "similar__medicines")

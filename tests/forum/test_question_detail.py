@@ -5,8 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from forum import services
 from forum.models import Status
-from forum.similarity import index_question
+from forum.selectors import similar_to_draft
+from forum.similarity import index_question, similar_stored
 from tests.factories import make_followup, make_question
 from tests.html_checks import executable_bits
 
@@ -121,3 +123,32 @@ def test_it_shows_plain_text_excerpts_of_similar_answers(client, alice):
     html = client.get(reverse("forum:question-detail", args=[question.pk])).content.decode()
     assert "Cut down on caffeine &amp; &lt;sleep&gt; more." in html
     assert "**caffeine**" not in html
+
+
+@pytest.mark.django_db
+def test_a_qa_whose_answer_a_moderator_hid_is_not_listed_as_similar(client, alice, moderator):
+    question = make_question(
+        author=alice, status=Status.ANSWERED, title="Calf twitching at night", index=True
+    )
+    other = make_question(status=Status.ANSWERED, title="Calf twitching after a run")
+    other.answer.body = "Buy the miracle supplement from my shop."
+    other.answer.save()
+    index_question(other.pk)
+    waiting = make_question(status=Status.QUEUED, title="Calf twitching every evening")
+    index_question(waiting.pk)  # as the worker does after triage: stores its similar Q&As
+    page = reverse("forum:question-detail", args=[question.pk])
+    assert other in [m.question for m in client.get(page).context["similar"]]
+    assert other.pk in [m.question.pk for m in similar_stored([waiting])[waiting.pk]]
+
+    services.answer_hide(moderator=moderator, answer=other.answer, reason="Advertising")
+
+    response = client.get(page)
+    assert other not in [m.question for m in response.context["similar"]]
+    assert "miracle supplement" not in response.content.decode()
+    draft = similar_to_draft(text="my calf keeps twitching after a run")
+    assert other.pk not in [m.question.pk for m in draft]
+    stored = similar_stored([waiting])  # what the doctors' queue shows
+    assert other.pk not in [m.question.pk for m in stored[waiting.pk]]
+
+    services.answer_restore(moderator=moderator, answer=other.answer, reason="Edited")
+    assert other in [m.question for m in client.get(page).context["similar"]]

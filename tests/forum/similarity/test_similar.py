@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from forum.models import Question, Status
+from forum.models import Answer, Question, Status
 from forum.similarity import embedding as embedding_module
 from forum.similarity import (
     index_question,
@@ -79,6 +80,9 @@ def test_a_newly_answered_question_shows_in_others_lists_once_indexed():
     assert similar_to_text(CALF[1]) == [] or similar_to_text(CALF[1])[0].question.title != CALF[0]
     question = make_question(title=CALF[0], body=CALF[1], status=Status.QUEUED)
     index_question(question.pk)  # the worker tags every question when it arrives
+    Answer.objects.create(
+        question=question, doctor_name="Dr. A", body="Usually benign.", created_at=timezone.now()
+    )
     Question.objects.filter(pk=question.pk).update(status=Status.ANSWERED)
     index_question(question.pk)  # and again when it is answered
     assert similar_to_text(CALF[1])[0].question == question
