@@ -15,7 +15,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiExample
 
-from forum.api.serializers import CAUSES_NOTE, TriageSerializer
+from forum.api.serializers import CAUSES_NOTE, TriageSerializer, call_now
 from forum.specialties import SPECIALTIES
 
 ENGINE_VERSION = "1.1.0"
@@ -776,5 +776,17 @@ SIMILAR_PREVIEW = [
         "Twitching calves",
         {"title": "Twitching calves", "body": "my calves twitch at night", "limit": 5},
     ),
-    _response("Already answered", {"results": [SIMILAR_ITEM]}),
+    _response(
+        "Already answered",
+        {"results": [SIMILAR_ITEM], "emergency": False, "call_now": call_now("soon")},
+    ),
+    _request(
+        "An emergency",
+        {"title": "Chest pain", "body": "Crushing chest pain into my left arm"},
+    ),
+    _response(
+        "An emergency",
+        {"results": [], "emergency": True, "call_now": call_now("emergency")},
+        "Nothing to read: show `call_now` at once.",
+    ),
 ]

@@ -14,7 +14,7 @@ from accounts.models import Sex
 from forum.api import examples
 from forum.api.errors import RETRY_AFTER, errors
 from forum.api.inputs import JSONInput
-from forum.api.serializers import FlagSerializer, SimilarOut, similar_rows
+from forum.api.serializers import FlagSerializer, SimilarOut, call_now, similar_rows
 from forum.models import AskingFor, Urgency
 from forum.selectors import similar_to_draft
 from forum.triage_adapter import assess_fields
@@ -92,7 +92,13 @@ class SimilarPreviewInput(JSONInput):
 
 
 class SimilarPreviewOutput(serializers.Serializer[dict[str, object]]):
-    results = SimilarOut(many=True)
+    results = SimilarOut(many=True, help_text="Empty when the draft may be an emergency.")
+    emergency = serializers.BooleanField(
+        help_text="The draft reads as an emergency: no reading is suggested, `call_now` is set."
+    )
+    call_now = serializers.CharField(
+        allow_null=True, help_text="Set only for an emergency: call emergency services now."
+    )
 
 
 @extend_schema_view(
@@ -104,7 +110,11 @@ class SimilarPreviewOutput(serializers.Serializer[dict[str, object]]):
     )
 )
 class SimilarPreviewView(APIView):
-    """Answered Q&As that may already answer a draft ("your question may already be answered")."""
+    """Answered Q&As that may already answer a draft ("your question may already be answered").
+
+    A draft that reads as an emergency gets none: it is told to call emergency services instead
+    of being offered something to read.
+    """
 
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
@@ -115,5 +125,9 @@ class SimilarPreviewView(APIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         text = f"{data['title']}\n\n{data['body']}".strip()
-        items = similar_to_draft(text=text, limit=int(data["limit"]))
-        return Response({"results": similar_rows(items)})
+        urgency = assess_fields(title=str(data["title"]), body=str(data["body"])).urgency
+        emergency = urgency == Urgency.EMERGENCY
+        items = [] if emergency else similar_to_draft(text=text, limit=int(data["limit"]))
+        return Response(
+            {"results": similar_rows(items), "emergency": emergency, "call_now": call_now(urgency)}
+        )

@@ -85,6 +85,16 @@ class CauseSerializer(serializers.Serializer[dict[str, Any]]):
     evidence = EvidenceSerializer(many=True)
 
 
+def call_now(urgency: str) -> str | None:
+    """What an emergency must be told before anything else; None for any other urgency."""
+    if urgency != Urgency.EMERGENCY:
+        return None
+    return (
+        f"This may be an emergency. Call your emergency number ({settings.EMERGENCY_NUMBER}) "
+        "or go to the nearest emergency department now. Do not wait for an answer here."
+    )
+
+
 class TriageSerializer(serializers.Serializer[dict[str, Any]]):
     """The triage in force. For an emergency, `call_now` says what to do before anything else."""
 
@@ -112,12 +122,7 @@ class TriageSerializer(serializers.Serializer[dict[str, Any]]):
         return bool(result["urgency"] == Urgency.EMERGENCY)
 
     def get_call_now(self, result: dict[str, Any]) -> str | None:
-        if result["urgency"] != Urgency.EMERGENCY:
-            return None
-        return (
-            f"This may be an emergency. Call your emergency number ({settings.EMERGENCY_NUMBER}) "
-            "or go to the nearest emergency department now. Do not wait for an answer here."
-        )
+        return call_now(result["urgency"])
 
     def get_causes_note(self, result: dict[str, Any]) -> str:
         return CAUSES_NOTE

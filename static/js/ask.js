@@ -1,4 +1,5 @@
-// As the patient types, show red-flag advice, the suggested specialty and an emergency banner.
+// As the patient types, show red-flag advice, the suggested specialty and an emergency banner,
+// and answered Q&As that may already answer the question (never alongside an emergency).
 // Progressive enhancement: without this script the same advice shows after submitting.
 (function () {
   "use strict";
@@ -29,8 +30,13 @@
     return node;
   }
 
+  // While the draft reads as an emergency nothing is offered to read: the banner says to call.
+  var emergencyNow = false;
+
   function render(result) {
     panel.textContent = "";
+    emergencyNow = result.urgency === "emergency";
+    if (emergencyNow) { similarPanel.textContent = ""; }
     if (result.urgency === "emergency") {
       var banner = el("div", "emergency-banner");
       banner.setAttribute("role", "alert");
@@ -83,7 +89,7 @@
 
   function renderSimilar(data) {
     similarPanel.textContent = "";
-    if (!data.results.length) { return; }
+    if (data.emergency || emergencyNow || !data.results.length) { return; }
     similarPanel.appendChild(el("h2", "", "Your question may already be answered"));
     var list = el("ul", "similar-list");
     data.results.forEach(function (item) {

@@ -18,6 +18,12 @@ def test_the_ask_form_warns_of_an_emergency_while_the_patient_types(live_server,
         body="My calf muscles twitch for hours after I run. No weakness. Should I worry?",
         index=True,
     )
+    make_question(
+        status="answered",
+        title="Crushing chest pain into my left arm",
+        body="Sudden crushing chest pain going into my left arm, and I was sweating.",
+        index=True,
+    )
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(live_server.url + "/accounts/login/")
@@ -45,4 +51,10 @@ def test_the_ask_form_warns_of_an_emergency_while_the_patient_types(live_server,
     banner = page.locator("#live-triage .emergency-banner")
     banner.wait_for()
     assert "emergency" in banner.inner_text().lower()
+    # Nothing to read is offered next to an emergency, not even the calf Q&A shown before.
+    page.wait_for_function(
+        "() => document.getElementById('live-similar').textContent.trim() === ''"
+    )
+    page.wait_for_timeout(1000)  # both previews answered: the list must not come back
+    assert page.locator("#live-similar").inner_text().strip() == ""
     assert errors == []

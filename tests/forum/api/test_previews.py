@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from rest_framework.throttling import ScopedRateThrottle
@@ -100,3 +101,32 @@ def test_it_asks_for_some_text_before_suggesting(client, db):
     response = client.post(SIMILAR_URL, {"title": " "}, content_type="application/json")
     assert response.status_code == 400
     assert "body" in response.json()
+
+
+@pytest.mark.django_db
+def test_an_emergency_draft_is_told_to_call_instead_of_offered_reading(client):
+    from tests.factories import make_question
+
+    chest = make_question(
+        status="answered",
+        title="Chest pain into my left arm",
+        index=True,
+        body="Crushing chest pain going into my left arm and jaw, sweating.",
+    )
+    calm = client.post(
+        SIMILAR_URL,
+        {"title": "Chest twinges", "body": "a small twinge in my chest when I stretch"},
+        content_type="application/json",
+    ).json()
+    assert calm["emergency"] is False and calm["call_now"] is None
+    assert chest.pk in [r["id"] for r in calm["results"]]
+
+    data = client.post(
+        SIMILAR_URL,
+        {"title": "Chest pain", "body": "Sudden crushing chest pain into my left arm, sweating"},
+        content_type="application/json",
+    ).json()
+    assert data["results"] == []
+    assert data["emergency"] is True
+    assert "emergency" in data["call_now"].lower()
+    assert settings.EMERGENCY_NUMBER in data["call_now"]
