@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from forum import services
-from forum.models import Status
+from forum.models import Question, Status
 from forum.selectors import similar_to_draft
 from forum.similarity import index_question, similar_stored
 from tests.factories import make_followup, make_question
@@ -116,10 +116,7 @@ def test_it_shows_plain_text_excerpts_of_similar_answers(client, alice):
     question = make_question(
         author=alice, status=Status.ANSWERED, title="Calf twitching at night", index=True
     )
-    other = make_question(status=Status.ANSWERED, title="Calf twitching after a run")
-    other.answer.body = "Cut down on **caffeine** & <sleep> more."
-    other.answer.save()
-    index_question(other.pk)
+    _answered_with_reply("Calf twitching after a run", "Cut down on **caffeine** & <sleep> more.")
     html = client.get(reverse("forum:question-detail", args=[question.pk])).content.decode()
     assert "Cut down on caffeine &amp; &lt;sleep&gt; more." in html
     assert "**caffeine**" not in html
@@ -130,10 +127,9 @@ def test_a_qa_whose_answer_a_moderator_hid_is_not_listed_as_similar(client, alic
     question = make_question(
         author=alice, status=Status.ANSWERED, title="Calf twitching at night", index=True
     )
-    other = make_question(status=Status.ANSWERED, title="Calf twitching after a run")
-    other.answer.body = "Buy the miracle supplement from my shop."
-    other.answer.save()
-    index_question(other.pk)
+    other = _answered_with_reply(
+        "Calf twitching after a run", "Buy the miracle supplement from my shop."
+    )
     waiting = make_question(status=Status.QUEUED, title="Calf twitching every evening")
     index_question(waiting.pk)  # as the worker does after triage: stores its similar Q&As
     page = reverse("forum:question-detail", args=[question.pk])
@@ -152,3 +148,12 @@ def test_a_qa_whose_answer_a_moderator_hid_is_not_listed_as_similar(client, alic
 
     services.answer_restore(moderator=moderator, answer=other.answer, reason="Edited")
     assert other in [m.question for m in client.get(page).context["similar"]]
+
+
+def _answered_with_reply(title: str, reply: str) -> Question:
+    """A public Q&A whose doctor's reply is `reply`, indexed."""
+    question = make_question(status=Status.ANSWERED, title=title)
+    question.answer.body = reply
+    question.answer.save()
+    index_question(question.pk)
+    return question

@@ -110,16 +110,21 @@ def _admin_form(client, url: str) -> dict[str, str]:
 RASH_DRAFT = "itchy red rash on my arms since I changed washing powder"
 
 
-@pytest.mark.django_db
-def test_a_moderators_edit_in_admin_is_triaged_and_indexed_again(
-    client, moderator, django_capture_on_commit_callbacks
-):
-    question = make_question(
+def _eyelid_qa() -> Question:
+    """An answered public Q&A that DRAFT finds, indexed."""
+    return make_question(
         status=Status.ANSWERED,
         title="Eyelid twitching with coffee",
         body="My eyelid twitches all day since I started drinking lots of coffee.",
         index=True,
     )
+
+
+@pytest.mark.django_db
+def test_a_moderators_edit_in_admin_is_triaged_and_indexed_again(
+    client, moderator, django_capture_on_commit_callbacks
+):
+    question = _eyelid_qa()
     assert question.pk in _ids()
     assert question.pk not in [i.question.pk for i in similar_to_draft(text=RASH_DRAFT)]
     client.force_login(moderator)
@@ -143,12 +148,7 @@ def test_a_moderators_edit_in_admin_is_triaged_and_indexed_again(
 def test_a_question_made_private_in_admin_leaves_the_index_before_any_task_runs(
     client, moderator, django_capture_on_commit_callbacks
 ):
-    question = make_question(
-        status=Status.ANSWERED,
-        title="Eyelid twitching with coffee",
-        body="My eyelid twitches all day since I started drinking lots of coffee.",
-        index=True,
-    )
+    question = _eyelid_qa()
     client.force_login(moderator)
     url = reverse("admin:forum_question_change", args=[question.pk])
     data = _admin_form(client, url)

@@ -69,6 +69,10 @@ def test_it_throttles_a_flood_of_previews(client, db, monkeypatch):
 SIMILAR_URL = reverse("api:similar-preview")
 
 
+def _suggest(client: Client, **draft: str) -> dict:
+    return client.post(SIMILAR_URL, draft, content_type="application/json").json()
+
+
 @pytest.mark.django_db
 def test_it_suggests_answered_questions_for_a_draft_and_never_private_ones(client):
     from tests.factories import make_question
@@ -86,11 +90,7 @@ def test_it_suggests_answered_questions_for_a_draft_and_never_private_ones(clien
         index=True,
         body="My calves twitch every night in bed, no weakness at all.",
     )
-    data = client.post(
-        SIMILAR_URL,
-        {"title": "Twitching calves", "body": "my calf muscles twitch at night in bed"},
-        content_type="application/json",
-    ).json()
+    data = _suggest(client, title="Twitching calves", body="my calf muscles twitch at night in bed")
     ids = [r["id"] for r in data["results"]]
     assert public.pk in ids
     assert private.pk not in ids
@@ -113,19 +113,13 @@ def test_an_emergency_draft_is_told_to_call_instead_of_offered_reading(client):
         index=True,
         body="Crushing chest pain going into my left arm and jaw, sweating.",
     )
-    calm = client.post(
-        SIMILAR_URL,
-        {"title": "Chest twinges", "body": "a small twinge in my chest when I stretch"},
-        content_type="application/json",
-    ).json()
+    calm = _suggest(client, title="Chest twinges", body="a small twinge in my chest when I stretch")
     assert calm["emergency"] is False and calm["call_now"] is None
     assert chest.pk in [r["id"] for r in calm["results"]]
 
-    data = client.post(
-        SIMILAR_URL,
-        {"title": "Chest pain", "body": "Sudden crushing chest pain into my left arm, sweating"},
-        content_type="application/json",
-    ).json()
+    data = _suggest(
+        client, title="Chest pain", body="Sudden crushing chest pain into my left arm, sweating"
+    )
     assert data["results"] == []
     assert data["emergency"] is True
     assert "emergency" in data["call_now"].lower()
