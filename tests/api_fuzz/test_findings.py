@@ -19,6 +19,18 @@ pytestmark = pytest.mark.django_db
 PREVIEW = "/api/triage/preview/"
 
 
+@pytest.fixture
+def question(alice):
+    """Alice's question, as the ask form posts it (not yet triaged)."""
+    return services.question_create(
+        author=alice,
+        title="Calf twitching for a week",
+        body="My calf has twitched for a week, mostly in the evening, no weakness.",
+        age_years=30,
+        sex="female",
+    )
+
+
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
@@ -47,14 +59,7 @@ def test_it_names_the_wrong_item_in_a_list(alice):
     assert response.json() == {"ids": {"1": ["A valid integer is required."]}}
 
 
-def test_a_json_false_is_not_spelt_zero(alice):
-    question = services.question_create(
-        author=alice,
-        title="Calf twitching for a week",
-        body="My calf has twitched for a week, mostly in the evening, no weakness.",
-        age_years=30,
-        sex="female",
-    )
+def test_a_json_false_is_not_spelt_zero(alice, question):
     url = reverse("api:question-detail", args=[question.pk])
     assert api_client(alice).patch(url, {"is_private": 0}, format="json").status_code == 400
     assert api_client(alice).patch(url, {"is_private": "0"}).status_code == 200  # a form
@@ -105,14 +110,7 @@ def test_a_path_id_or_kind_that_matches_nothing_is_the_apis_json_404(request, wh
     assert "detail" in response.json()
 
 
-def test_an_empty_specialty_means_none_as_the_schema_says(doctor, alice):
-    question = services.question_create(
-        author=alice,
-        title="Calf twitching for a week",
-        body="My calf has twitched for a week, mostly in the evening, no weakness.",
-        age_years=30,
-        sex="female",
-    )
+def test_an_empty_specialty_means_none_as_the_schema_says(doctor, question):
     services.question_triage(question_id=question.pk)
     response = api_client(doctor).post(
         reverse("api:queue-correct-triage", args=[question.pk]),
