@@ -586,14 +586,18 @@ def question_moderator_edited(*, question_id: int, changed: Iterable[str]) -> No
     changed = set(changed)
     if not changed & {"title", "body", "duration", "status", "is_private"}:
         return
-    question = Question.objects.filter(pk=question_id).only("pk", "status").first()
+    question = (
+        Question.objects.filter(pk=question_id)
+        .only("pk", "status", "is_hidden", "is_private")
+        .first()
+    )
     if question is None:
         return
     if {"title", "body", "duration"} & changed and question.status != Status.SUBMITTED:
         from forum.tasks import retriage_question
 
         transaction.on_commit(lambda: enqueue(retriage_question, question_id))
-    if not Question.objects.public().filter(pk=question_id).exists():
+    if not question.is_public:
         unindex_question(question_id)
     _index_after_commit(question_id)
 
