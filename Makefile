@@ -53,8 +53,11 @@ format: install
 bench: install
 	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
 
+# Every labelled set, each scored on its own: the rules set written with the knowledge base, then
+# the independent sets (dev: tuned on; frozen and fresh: never tuned on).
+TRIAGE_SETS := tests/triage/data/eval_posts.jsonl $(sort $(wildcard tests/triage/data/independent/*.jsonl))
 eval-triage: install
-	$(PY) -m triage.evaluation tests/triage/data/eval_posts.jsonl
+	$(PY) -m triage.evaluation $(TRIAGE_SETS)
 
 eval-similar: install
 	$(PY) -m pytest tests/forum/similarity/test_evaluation.py -q -s -p no:cacheprovider

@@ -1,8 +1,19 @@
-"""Score the engine against a labelled set of posts.
+"""Score the engine against labelled sets of posts, each set reported on its own.
 
-Run ``python -m triage.evaluation tests/triage/data/eval_posts.jsonl``. Each line holds a post
-and what a clinician would expect: urgency, specialty, the flags that must be raised, the flags
-that must not be (context traps), and causes expected in the top five.
+Run ``python -m triage.evaluation [-v] SET.jsonl [SET.jsonl ...]``. Each line holds a post and
+what a clinician would expect. Two label shapes are read:
+
+- the rules set (``eval_posts.jsonl``, written together with the knowledge base): ``urgency``,
+  ``specialty``, the ``flags`` that must be raised, the ``absent_flags`` that must not be (context
+  traps) and ``causes`` expected in the top five;
+- the independent sets (``independent/*.jsonl``, written by people who had not read the rules):
+  ``urgency``, ``acceptable`` (every level a clinician would accept), ``category`` (emergency,
+  urgent, soon, routine, trap or info) and ``pattern`` (what makes the post hard).
+
+A *context error* is a trap flag raised (rules set) or a trap post triaged above every level its
+label accepts (independent sets): the words that should not have counted raised the urgency.
+A post the engine cannot read (another language, emoji only, characters hidden inside words)
+never counts as acceptable at ``routine``: it must not be called suitable for self-care.
 """
 
 from __future__ import annotations
@@ -18,16 +29,26 @@ from typing import Any
 from triage.engine import assess
 from triage.result import URGENCY_LEVELS, URGENCY_RANK, Assessment
 
+UNREADABLE_PATTERNS = frozenset({"non-english", "emoji", "obfuscated"})
+
 
 @dataclass
 class Report:
+    name: str = ""
     total: int = 0
     level_total: Counter[str] = field(default_factory=Counter)
     level_correct: Counter[str] = field(default_factory=Counter)
+    acceptable: int = 0
     under_triage: int = 0
     over_triage: int = 0
     emergencies: int = 0
     emergencies_caught: int = 0
+    # posts labelled as no emergency that the engine called one
+    false_emergencies: int = 0
+    non_emergencies: int = 0
+    unreadable: int = 0
+    unreadable_self_care: int = 0
+    specialty_total: int = 0
     specialty_correct: int = 0
     causes_expected: int = 0
     causes_found: int = 0
@@ -36,11 +57,16 @@ class Report:
     flag_fn: int = 0
     context_errors: list[str] = field(default_factory=list)
     missed_emergencies: list[str] = field(default_factory=list)
+    false_emergency_ids: list[str] = field(default_factory=list)
     mistakes: list[str] = field(default_factory=list)
 
     @property
     def emergency_recall(self) -> float:
         return self.emergencies_caught / self.emergencies if self.emergencies else 1.0
+
+    @property
+    def acceptable_rate(self) -> float:
+        return self.acceptable / self.total if self.total else 0.0
 
     @property
     def flag_precision(self) -> float:
@@ -52,7 +78,7 @@ class Report:
 
     @property
     def specialty_accuracy(self) -> float:
-        return self.specialty_correct / self.total if self.total else 0.0
+        return self.specialty_correct / self.specialty_total if self.specialty_total else 1.0
 
     @property
     def cause_recall_at_5(self) -> float:
@@ -66,22 +92,40 @@ class Report:
         out = [f"posts: {self.total}"]
         for level in URGENCY_LEVELS:
             n = self.level_total[level]
-            ok = self.level_correct[level]
-            out.append(f"accuracy[{level}]: {ok}/{n} = {ok / n if n else 0:.1%}")
+            if n:
+                ok = self.level_correct[level]
+                out.append(f"accuracy[{level}]: {ok}/{n} = {ok / n:.1%}")
         out += [
-            f"urgency accuracy (all): {self.urgency_accuracy:.1%}",
+            f"urgency accuracy (exact level): {self.urgency_accuracy:.1%}",
+            f"acceptable urgency: {self.acceptable}/{self.total} = {self.acceptable_rate:.1%}",
             f"emergency recall: {self.emergencies_caught}/{self.emergencies}"
             f" = {self.emergency_recall:.1%}",
-            f"under-triage (result lower than label): {self.under_triage}",
-            f"over-triage (result higher than label): {self.over_triage}",
-            f"specialty accuracy: {self.specialty_correct}/{self.total}"
-            f" = {self.specialty_accuracy:.1%}",
-            f"cause recall@5: {self.causes_found}/{self.causes_expected}"
-            f" = {self.cause_recall_at_5:.1%}",
-            f"flag precision: {self.flag_precision:.1%} (tp {self.flag_tp}, fp {self.flag_fp})",
-            f"flag recall: {self.flag_recall:.1%} (tp {self.flag_tp}, fn {self.flag_fn})",
-            f"context errors (a trap flag raised): {len(self.context_errors)}",
+            f"false emergencies: {self.false_emergencies} of {self.non_emergencies}"
+            " posts that are no emergency",
+            f"under-triage (below every acceptable level): {self.under_triage}",
+            f"over-triage (above every acceptable level): {self.over_triage}",
+            f"context errors: {len(self.context_errors)}",
         ]
+        if self.unreadable:
+            out.append(
+                f"unreadable posts called suitable for self-care: {self.unreadable_self_care}"
+                f" of {self.unreadable}"
+            )
+        if self.specialty_total:
+            out.append(
+                f"specialty accuracy: {self.specialty_correct}/{self.specialty_total}"
+                f" = {self.specialty_accuracy:.1%}"
+            )
+        if self.causes_expected:
+            out.append(
+                f"cause recall@5: {self.causes_found}/{self.causes_expected}"
+                f" = {self.cause_recall_at_5:.1%}"
+            )
+        if self.flag_tp + self.flag_fp + self.flag_fn:
+            out += [
+                f"flag precision: {self.flag_precision:.1%} (tp {self.flag_tp}, fp {self.flag_fp})",
+                f"flag recall: {self.flag_recall:.1%} (tp {self.flag_tp}, fn {self.flag_fn})",
+            ]
         return out
 
 
@@ -107,70 +151,111 @@ def run_post(post: dict[str, Any]) -> Assessment:
     )
 
 
-def evaluate(posts: Iterable[dict[str, Any]]) -> Report:
-    report = Report()
+def acceptable_levels(post: dict[str, Any]) -> frozenset[str]:
+    """The levels a clinician would accept.
+
+    A post the engine cannot read is never acceptable as self-care; unless it is an emergency,
+    passing it to a person as ``soon`` or ``urgent`` is acceptable.
+    """
+    levels = frozenset(post.get("acceptable") or [post["urgency"]])
+    if post.get("pattern") in UNREADABLE_PATTERNS and levels != {"emergency"}:
+        levels = (levels - {"routine"}) | {"soon", "urgent"}
+    return levels
+
+
+def evaluate(posts: Iterable[dict[str, Any]], name: str = "") -> Report:
+    report = Report(name=name)
     for post in posts:
-        result = run_post(post)
-        pid = str(post["id"])
-        expected = post["urgency"]
-        report.total += 1
-        report.level_total[expected] += 1
-        if result.urgency == expected:
-            report.level_correct[expected] += 1
-        else:
-            report.mistakes.append(f"{pid}: urgency {result.urgency}, expected {expected}")
-        if URGENCY_RANK[result.urgency] < URGENCY_RANK[expected]:
+        _score(report, post, run_post(post))
+    return report
+
+
+def _score(report: Report, post: dict[str, Any], result: Assessment) -> None:
+    pid = str(post["id"])
+    expected = post["urgency"]
+    got = result.urgency
+    accepted = acceptable_levels(post)
+    report.total += 1
+    report.level_total[expected] += 1
+    if got == expected:
+        report.level_correct[expected] += 1
+    rank = URGENCY_RANK[got]
+    if got in accepted:
+        report.acceptable += 1
+    else:
+        report.mistakes.append(f"{pid}: urgency {got}, acceptable {sorted(accepted)}")
+        if rank < min(map(URGENCY_RANK.__getitem__, accepted)):
             report.under_triage += 1
-        elif URGENCY_RANK[result.urgency] > URGENCY_RANK[expected]:
+        else:
             report.over_triage += 1
-        if expected == "emergency":
-            report.emergencies += 1
-            if result.urgency == "emergency":
-                report.emergencies_caught += 1
-            else:
-                report.missed_emergencies.append(pid)
+            if post.get("category") == "trap":
+                report.context_errors.append(f"{pid}: {got} ({post.get('pattern', '?')})")
+    if expected == "emergency":
+        report.emergencies += 1
+        if got == "emergency":
+            report.emergencies_caught += 1
+        else:
+            report.missed_emergencies.append(f"{pid}: {got}")
+    elif "emergency" not in accepted:
+        report.non_emergencies += 1
+        if got == "emergency":
+            report.false_emergencies += 1
+            report.false_emergency_ids.append(f"{pid}: {sorted(result.flag_codes)}")
+    if post.get("pattern") in UNREADABLE_PATTERNS:
+        report.unreadable += 1
+        if got == "routine":
+            report.unreadable_self_care += 1
+    if "specialty" in post:
+        report.specialty_total += 1
         if result.specialty == post["specialty"]:
             report.specialty_correct += 1
         else:
             report.mistakes.append(
                 f"{pid}: specialty {result.specialty}, expected {post['specialty']}"
             )
-        got = result.flag_codes
-        want = set(post.get("flags", []))
-        report.flag_tp += len(got & want)
-        report.flag_fp += len(got - want)
-        report.flag_fn += len(want - got)
-        if got != want:
-            report.mistakes.append(f"{pid}: flags {sorted(got)}, expected {sorted(want)}")
-        trapped = got & set(post.get("absent_flags", []))
+    if "flags" in post:
+        flags = result.flag_codes
+        want = set(post["flags"])
+        report.flag_tp += len(flags & want)
+        report.flag_fp += len(flags - want)
+        report.flag_fn += len(want - flags)
+        if flags != want:
+            report.mistakes.append(f"{pid}: flags {sorted(flags)}, expected {sorted(want)}")
+        trapped = flags & set(post.get("absent_flags", []))
         if trapped:
             report.context_errors.append(f"{pid}: {sorted(trapped)}")
-        top = [c.code for c in result.causes]
-        for cause in post.get("causes", []):
-            report.causes_expected += 1
-            if cause in top:
-                report.causes_found += 1
-            else:
-                report.mistakes.append(f"{pid}: cause {cause} not in top 5 {top}")
-    return report
+    top = [c.code for c in result.causes]
+    for cause in post.get("causes", []):
+        report.causes_expected += 1
+        if cause in top:
+            report.causes_found += 1
+        else:
+            report.mistakes.append(f"{pid}: cause {cause} not in top 5 {top}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args
     paths = [a for a in args if a != "-v"]
-    if len(paths) != 1:
-        print("usage: python -m triage.evaluation [-v] POSTS.jsonl", file=sys.stderr)
+    if not paths:
+        print("usage: python -m triage.evaluation [-v] SET.jsonl [SET.jsonl ...]", file=sys.stderr)
         return 2
-    report = evaluate(load_posts(Path(paths[0])))
-    print("\n".join(report.lines()))
-    for item in report.missed_emergencies:
-        print(f"MISSED EMERGENCY {item}")
-    for item in report.context_errors:
-        print(f"CONTEXT ERROR {item}")
-    if verbose:
-        print("\n".join(report.mistakes))
-    return 0 if report.emergency_recall == 1.0 and not report.context_errors else 1
+    failed = False
+    for path in map(Path, paths):
+        report = evaluate(load_posts(path), name=path.name)
+        print(f"== {path}")
+        print("\n".join(report.lines()))
+        for item in report.missed_emergencies:
+            print(f"MISSED EMERGENCY {item}")
+        for item in report.context_errors:
+            print(f"CONTEXT ERROR {item}")
+        if verbose:
+            for item in report.false_emergency_ids:
+                print(f"FALSE EMERGENCY {item}")
+            print("\n".join(report.mistakes))
+        print()
+        failed = failed or report.emergency_recall < 1.0 or bool(report.context_errors)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ phrase matcher tolerant of "twitching" / "twitches" / "twitchy" without listing 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import accumulate, compress
@@ -24,6 +25,53 @@ _SENTENCE_GAP_RE = re.compile(r"[.!?;\n]")
 _SOFT_GAP_RE = re.compile(r"[,:()\[\]/–—-]")
 _DOUBLE_CONSONANT_KEEP = frozenset("lsz")
 _VOWELS = frozenset("aeiou")
+
+
+# Quotes and dashes patients paste from phones and word processors, as their ASCII twins.
+_TYPOGRAPHIC = str.maketrans({"‘": "'", "’": "'", "ʼ": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+@dataclass(frozen=True, slots=True)
+class CleanText:
+    """A post with its characters put in standard form, and the way back to the original.
+
+    ``origin[i]`` is the index in the original text of cleaned character ``i`` (one past the end
+    for ``i == len(text)``), so evidence found in the cleaned text points into what was typed.
+    ``origin`` is None when cleaning changed nothing.
+    """
+
+    text: str
+    origin: tuple[int, ...] | None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original text's ``(start, end)`` for a cleaned span."""
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1 if end > start else self.origin[start]
+
+
+def clean(text: str) -> CleanText:
+    """NFKC per character (fullwidth letters, ligatures, non-breaking spaces), invisible
+    characters removed (zero-width spaces and joiners, soft hyphens, variation selectors),
+    typographic quotes and dashes made plain. ASCII text is returned as it is."""
+    if text.isascii():
+        return CleanText(text, None)
+    out: list[str] = []
+    origin: list[int] = []
+    changed = False
+    for i, char in enumerate(text):
+        if unicodedata.category(char) == "Cf" or "\ufe00" <= char <= "\ufe0f":
+            changed = True
+            continue
+        norm = unicodedata.normalize("NFKC", char).translate(_TYPOGRAPHIC)
+        if norm != char:
+            changed = True
+        out.append(norm)
+        origin.extend([i] * len(norm))
+    if not changed:
+        return CleanText(text, None)
+    origin.append(len(text))
+    return CleanText("".join(out), tuple(origin))
 
 
 class Token(NamedTuple):
