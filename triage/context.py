@@ -35,10 +35,14 @@ class Mention(NamedTuple):
     other: bool = False
     historical: bool = False
     hypothetical: bool = False
+    # The finding was there and has gone ("the weakness went away after ten minutes").
+    resolved: bool = False
 
     @property
     def affirmed(self) -> bool:
-        return not (self.negated or self.other or self.historical or self.hypothetical)
+        return not (
+            self.negated or self.other or self.historical or self.hypothetical or self.resolved
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,8 @@ _OTHER = 2
 _HISTORICAL = 4
 _HYPOTHETICAL = 8
 _SPECULATION = 16  # hypothetical for conditions and cause cues, not for symptoms
-_NOT_AFFIRMED = _NEGATED | _OTHER | _HISTORICAL | _HYPOTHETICAL
+_RESOLVED = 32
+_NOT_AFFIRMED = _NEGATED | _OTHER | _HISTORICAL | _HYPOTHETICAL | _RESOLVED
 _SCOPE_BITS = {
     "negation": _NEGATED,
     "family": _OTHER,
@@ -93,6 +98,7 @@ _SCOPE_BITS = {
     "historical": _HISTORICAL,
     "hypothetical": _HYPOTHETICAL,
     "speculation": _SPECULATION,
+    "resolved": _RESOLVED,
 }
 # A status is a fact about the patient ("back from Ghana"), so worry words around it do not
 # make it hypothetical; "could it be the menopause?" still does.
@@ -110,11 +116,14 @@ def assign_context(
     relatives: Sequence[tuple[Match, str]],
     overrides: Mapping[str, frozenset[str]] | None = None,
     affirmed: dict[str, list[Mention]] | None = None,
+    text: str = "",
+    resolved: dict[str, list[Mention]] | None = None,
 ) -> list[Mention]:
     """One mention per concept match, marked with the context that governs it.
 
     ``overrides`` (cue label -> labels) drops the mentions a surrounding cue explains away;
-    ``affirmed``, when given, also receives the affirmed mentions grouped by label.
+    ``affirmed``, when given, also receives the affirmed mentions grouped by label, and
+    ``resolved`` those that would be affirmed but for having gone away.
     """
     norms = tokens.norms
     n = len(norms)
@@ -139,10 +148,13 @@ def assign_context(
 
     for trig in triggers:
         kind = trig.label[4:]
-        if kind in ("pseudo", "terminators"):
+        if kind in _NOT_SCOPES:
             continue
         what = kind.split("_")[0]
-        if kind.endswith("_forward"):
+        if kind.endswith("_sentence"):
+            # A quoted warning list or advice governs the rest of its sentence, commas and all.
+            mark(trig.last + 1, tokens.sentence_ends[tokens.sentences[trig.last]] - 1, what)
+        elif kind.endswith("_forward"):
             if (
                 what == "speculation"
                 and trig.last + 1 < n
@@ -155,6 +167,11 @@ def assign_context(
         else:
             start = _scan_backward(tokens, breaks, trig.first - 1, WINDOW["backward"])
             mark(start, trig.first - 1, what)
+
+    for number, bit in sentence_assertions(tokens, context_matches, text).items():
+        first = tokens.sentence_ends[number - 1] if number else 0
+        for i in range(first, tokens.sentence_ends[number]):
+            governed[i] |= bit
 
     pregnant = not PREGNANCY.isdisjoint(norms)
     for m, group in relatives:
@@ -196,6 +213,7 @@ def assign_context(
                 bits & _OTHER != 0,
                 bits & _HISTORICAL != 0,
                 bits & _HYPOTHETICAL != 0,
+                bits & _RESOLVED != 0,
             ),
         )
         mentions.append(mention)
@@ -205,7 +223,160 @@ def assign_context(
                 affirmed[label] = [mention]
             else:
                 found.append(mention)
+        elif resolved is not None and bits & _NOT_AFFIRMED == _RESOLVED:
+            resolved.setdefault(label, []).append(mention)
     return mentions
+
+
+# Context labels that mark a sentence rather than open a scope.
+_NOT_SCOPES = frozenset(
+    {
+        "pseudo",
+        "terminators",
+        "past_anchors",
+        "present_anchors",
+        "personal",
+        "question_openers",
+        "when_was",
+    }
+)
+# Words after "when I was" that date a childhood: "when I was 8", "when she was a baby".
+_NUMBER_WORDS = frozenset(
+    {
+        "one",
+        "two",
+        "three",
+        "four",
+        "fiv",
+        "six",
+        "seven",
+        "eight",
+        "nin",
+        "ten",
+        "eleven",
+        "twelv",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    }
+)
+_YOUNG = frozenset(
+    {
+        "child",
+        "kid",
+        "babi",
+        "teenager",
+        "teen",
+        "toddler",
+        "student",
+        "boy",
+        "girl",
+        "newborn",
+        "infant",
+        "littl",
+        "young",
+        "younger",
+        "small",
+        "born",
+        "at",
+        "in",
+    }
+)
+# "in 2019", "back in 2012": a year before this one dates the sentence.
+CURRENT_YEAR = 2026
+_YEAR_PREPOSITIONS = frozenset({"in", "back", "around", "dur", "circa", "from", "til", "until"})
+
+
+def sentence_assertions(
+    tokens: Tokens, context_matches: Sequence[Match], text: str
+) -> dict[int, int]:
+    """Whole sentences that do not report a current finding: sentence number -> scope bit.
+
+    - *Distant past*: the sentence is dated in the past ("in 2019", "when I was eight", "last
+      summer", "years ago") and nothing in it speaks of now ("today", "again", "an hour ago").
+    - *Information question*: a question ("?" after it, or a question word first) in which
+      nobody is named (no I, my, he, she, they) and nothing is dated now: "can sepsis be
+      prevented?", "how much ibuprofen counts as an overdose?". Its mentions are hypothetical.
+    """
+    norms = tokens.norms
+    n = len(norms)
+    if not n:
+        return {}
+    sentences = tokens.sentences
+    sentence_ends = tokens.sentence_ends
+    count = sentences[-1] + 1
+    past = [False] * count
+    present = [False] * count
+    personal = [False] * count
+    opens_question = [False] * count
+    # "recovered now": a present word inside a past anchor does not make the sentence current
+    in_past = {
+        i
+        for m in context_matches
+        if m.label == "ctx:past_anchors"
+        for i in range(m.first, m.last + 1)
+    }
+    for m in context_matches:
+        kind = m.label[4:]
+        number = sentences[m.first]
+        if kind == "past_anchors":
+            past[number] = True
+        elif kind == "present_anchors":
+            if m.first not in in_past:
+                present[number] = True
+        elif kind == "personal":
+            personal[number] = True
+        elif kind == "question_openers":
+            first = sentence_ends[number - 1] if number else 0
+            if m.first <= first + 1:  # allow one word before it: "so", "hi", "and"
+                opens_question[number] = True
+        elif kind == "when_was" and _dates_childhood(norms, m.last + 1, sentences, number):
+            past[number] = True
+    for i, norm in enumerate(norms):
+        if norm in FIRST_PERSON:
+            personal[sentences[i]] = True
+        elif (
+            len(norm) == 4
+            and norm.isdigit()
+            and 1900 < int(norm) < CURRENT_YEAR
+            and i
+            and norms[i - 1] in _YEAR_PREPOSITIONS
+        ):
+            past[sentences[i]] = True
+    out: dict[int, int] = {}
+    for number in range(count):
+        if past[number] and not present[number]:
+            out[number] = _HISTORICAL
+        elif (
+            not personal[number]
+            and not present[number]
+            and (opens_question[number] or _ends_with_question_mark(tokens, number, text))
+        ):
+            out[number] = _HYPOTHETICAL
+    return out
+
+
+def _dates_childhood(norms: Sequence[str], i: int, sentences: Sequence[int], number: int) -> bool:
+    """Whether the words from ``i`` on, after "when I was", give an age or a childhood."""
+    if i >= len(norms) or sentences[i] != number:
+        return False
+    after = norms[i]
+    if after.isdigit() or after in _NUMBER_WORDS or after in _YOUNG:
+        return True
+    return after in ("a", "an") and i + 1 < len(norms) and norms[i + 1] in _YOUNG
+
+
+def _ends_with_question_mark(tokens: Tokens, number: int, text: str) -> bool:
+    last = tokens.sentence_ends[number] - 1
+    if last < 0 or not text:
+        return False
+    following = tokens.sentence_ends[number]
+    gap_end = tokens.starts[following] if following < len(tokens.starts) else len(text)
+    return "?" in text[tokens.ends[last] : gap_end]
 
 
 def _without_overridden(

@@ -6,7 +6,7 @@ import bisect
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from triage.context import Mention, Subject, assign_context, resolve_subject
 from triage.kb import Complaint, FlagRule, KnowledgeBase, load_knowledge_base
@@ -22,7 +22,7 @@ from triage.patient import (
 from triage.result import URGENCY_RANK, Assessment, Cause, Evidence, Flag
 from triage.text import Tokens, split_tokens
 
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "2.0.0"
 SUBJECTS = ("self", "child", "adult")
 SEXES = ("female", "male", "other")
 MAX_CAUSES = 5
@@ -86,6 +86,8 @@ class _Assessor:
         relatives = _relatives(relative_matches)
         self.subject: Subject = resolve_subject(self.tokens, relatives, subject, kb.current_verbs)
         self.affirmed: dict[str, list[Mention]] = {}
+        # mentions that would be affirmed but for having gone away
+        self.resolved: dict[str, list[Mention]] = {}
         self.mentions: list[Mention] = assign_context(
             self.tokens,
             context,
@@ -95,6 +97,8 @@ class _Assessor:
             relatives,
             overrides=kb.overrides,
             affirmed=self.affirmed,
+            text=text,
+            resolved=self.resolved,
         )
         readings = self._readings()
         if readings:
@@ -145,17 +149,20 @@ class _Assessor:
         raised: list[tuple[FlagRule, list[tuple[int, int]]]] = []
         index = self.kb.flags_by_first_label
         candidates: set[int] = set()
-        for label in self.affirmed:
+        for label in self.affirmed.keys() | self.resolved.keys():
             positions = index.get(label)
             if positions:
                 candidates.update(positions)
         rules = self.kb.flags
-        mentioned = self.affirmed.__contains__
         for position in sorted(candidates):
             rule = rules[position]
+            found = self._found_with_resolved if rule.include_resolved else self.affirmed
+            mentioned = found.__contains__
             if (
                 rule.age_min is not None or rule.age_max is not None or rule.sex is not None
             ) and not self._patient_matches(rule):
+                continue
+            if rule.child and not self.is_child:
                 continue
             if (
                 rule.min_duration_days is None and rule.max_duration_days is None
@@ -166,7 +173,7 @@ class _Assessor:
             for alternative in groups:
                 if not all(map(mentioned, alternative)):
                     continue
-                used = self._satisfy(alternative, rule.scope, rule.within_words)
+                used = self._satisfy(alternative, rule.scope, rule.within_words, found)
                 if used is None:
                     continue
                 # (start, end) spans; Evidence is built once they are deduplicated and sorted
@@ -210,12 +217,23 @@ class _Assessor:
             and days > rule.max_duration_days
         )
 
+    @cached_property
+    def _found_with_resolved(self) -> dict[str, list[Mention]]:
+        merged = {label: list(ms) for label, ms in self.affirmed.items()}
+        for label, ms in self.resolved.items():
+            merged.setdefault(label, []).extend(ms)
+        return merged
+
     def _satisfy(
-        self, labels: Sequence[str], scope: str, within_words: int | None = None
+        self,
+        labels: Sequence[str],
+        scope: str,
+        within_words: int | None,
+        found: dict[str, list[Mention]],
     ) -> list[Mention] | None:
-        if labels[0] not in self.affirmed:
+        if labels[0] not in found:
             return None
-        candidates = [self.affirmed.get(label) for label in labels]
+        candidates = [found.get(label) for label in labels]
         if not all(candidates):
             return None
         groups = [c for c in candidates if c]
@@ -295,8 +313,13 @@ class _Assessor:
         causes: list[Cause],
     ) -> str:
         if urgency == "emergency":
-            top = next(r for r in rules if r.urgency == "emergency")
-            return top.specialty or "emergency-medicine"
+            # Emergency medicine takes every emergency but a purely psychiatric one.
+            specialties = [
+                r.specialty or "emergency-medicine" for r in rules if r.urgency == urgency
+            ]
+            if not specialties or "emergency-medicine" in specialties:
+                return "emergency-medicine"
+            return specialties[0]
         if self.is_child:
             return "pediatrics"
         score: dict[str, float] = defaultdict(float)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +26,22 @@ KB_DIR = Path(__file__).resolve().parent / "kb"
 CONTEXT_KINDS = (
     "negation_forward",
     "negation_backward",
+    "resolved_backward",
     "family_forward",
     "family_backward",
     "historical_forward",
     "historical_backward",
     "hypothetical_forward",
     "speculation_forward",
+    "hypothetical_sentence",
     "pseudo",
     "terminators",
+    # Sentence markers, read by context.sentence_assertions rather than opening a scope.
+    "past_anchors",
+    "present_anchors",
+    "personal",
+    "question_openers",
+    "when_was",
 )
 # The matcher's groups: context triggers, relatives, and everything else (concepts).
 MATCH_GROUPS = {"ctx:": 0, "rel:": 1}
@@ -84,6 +94,11 @@ class FlagRule:
     # With scope "near": at most this many words between the parts, so "@widespread" has to
     # describe the twitching rather than the pain three clauses earlier.
     within_words: int | None = None
+    # Findings that have already gone count too: a stroke's signs that passed within the hour
+    # are a TIA, still an emergency.
+    include_resolved: bool = False
+    # Only for a child: under 16 by the age given or read, or a post about a child.
+    child: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,9 +284,14 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
 
     # Shared concepts.
     concepts: dict[str, Concept] = {}
-    cdata = _read(kb_dir / "concepts.yaml")
-    for i, entry in enumerate(cdata.get("concepts") or []):
-        where = f"concepts.yaml entry {i + 1} ({entry.get('code', '?')})"
+    concept_files = [kb_dir / "concepts.yaml", *sorted((kb_dir / "concepts").glob("*.yaml"))]
+    concept_entries = [
+        (f"{path.relative_to(kb_dir).as_posix()} entry {i + 1}", entry)
+        for path in concept_files
+        for i, entry in enumerate(_read(path).get("concepts") or [])
+    ]
+    for where_entry, entry in concept_entries:
+        where = f"{where_entry} ({entry.get('code', '?')})"
         _check_keys(where, entry, {"code", "kind", "terms", "source"}, set())
         code = str(entry["code"])
         if code in concepts:
@@ -368,9 +388,10 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
     # Red flags.
     flags: list[FlagRule] = []
     flag_dir = kb_dir / "flags"
-    for path in sorted(flag_dir.glob("*.yaml")):
+    for path in sorted(flag_dir.rglob("*.yaml")):
+        name = path.relative_to(flag_dir).as_posix()
         for i, entry in enumerate(_read(path).get("flags") or []):
-            where = f"flags/{path.name} entry {i + 1} ({entry.get('code', '?')})"
+            where = f"flags/{name} entry {i + 1} ({entry.get('code', '?')})"
             flags.append(
                 _flag(where, entry, b, concepts, check_source, check_specialty, check_urgency)
             )
@@ -383,9 +404,30 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
             if other not in codes:
                 raise _fail(f"flag {rule.code}", f"supersedes unknown flag {other!r}")
 
+    # Word senses: phrases in which a concept's words mean something else ("ectopic kidney",
+    # "overdosed on chocolate"); a flag code stands for the phrases of its `any` list.
+    senses_path = kb_dir / "senses.yaml"
+    if senses_path.exists():
+        flag_codes = {rule.code for rule in flags}
+        for i, entry in enumerate(_read(senses_path).get("senses") or []):
+            where = f"senses.yaml entry {i + 1}"
+            _check_keys(where, entry, {"phrases", "cancels", "source"}, set())
+            check_source(where, entry["source"])
+            label = f"sense:{i + 1}"
+            b.add_terms(where, label, "cue", _str_list(where, entry["phrases"], "phrases"))
+            cancelled = []
+            for code in _str_list(where, entry["cancels"], "cancels"):
+                if code in flag_codes:
+                    cancelled.append(f"flag:{code}")
+                elif code in concepts:
+                    cancelled.append(code)
+                else:
+                    raise _fail(where, f"cancels unknown concept or flag {code!r}")
+            overrides[label] = (where, tuple(cancelled))
+
     for where, overridden in overrides.values():
         for other in overridden:
-            if other not in concepts:
+            if other not in concepts and not other.startswith("flag:"):
                 raise _fail(where, f"overrides unknown concept {other!r}")
 
     # Compile every phrase into one matcher. Long words from the knowledge base form the
@@ -395,9 +437,9 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
         for _, phrase, label in b.phrases
         if not label.startswith("ctx:")
         for w in phrase.split()
-        if len(w) >= 7 and w.isalpha()
+        if len(w) >= 5 and w.isalpha()
     )
-    normaliser = Normaliser(flat_replacements, vocabulary)
+    normaliser = Normaliser(flat_replacements, vocabulary, english_words())
     matcher = PhraseMatcher()
     for where, phrase, label in b.phrases:
         tokens = phrase_tokens(phrase, normaliser)
@@ -417,7 +459,7 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
         complaints=tuple(complaints),
         causes=causes,
         relatives=relatives,
-        current_verbs=frozenset(stem(fold(v)) for v in current_verbs),
+        current_verbs=frozenset(t for v in current_verbs for t in normaliser(v)),
         advice={k: str(v) for k, v in advice.items()},
         crisis_advice=str(meta["crisis_advice"]),
         matcher=matcher,
@@ -433,6 +475,22 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
         },
         overrides={label: frozenset(labels) for label, (_, labels) in overrides.items()},
     )
+
+
+# A word seen fewer times than this in the frequency list is as likely a misspelling as a word.
+_DICTIONARY_MIN_COUNT = 50_000
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The English words of symspellpy's frequency list (Google Books counts over SCOWL)."""
+    listing = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt")
+    words = []
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        word, _, count = line.partition(" ")
+        if int(count) >= _DICTIONARY_MIN_COUNT:
+            words.append(word)
+    return frozenset(words)
 
 
 def _flags_by_first_label(flags: Iterable[FlagRule]) -> dict[str, tuple[int, ...]]:
@@ -497,6 +555,8 @@ def _flag(
             "advice",
             "all_ignoring_duration",
             "within_words",
+            "include_resolved",
+            "child",
         },
     )
     code = str(entry["code"])
@@ -546,6 +606,8 @@ def _flag(
         advice=None if entry.get("advice") is None else str(entry["advice"]),
         duration_free=tuple(duration_free),
         within_words=within_words,
+        include_resolved=bool(entry.get("include_resolved", False)),
+        child=bool(entry.get("child", False)),
     )
 
 

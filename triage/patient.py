@@ -527,9 +527,9 @@ def infer_sex(text: str, about_self: bool, subject_word: str | None) -> str | No
 
 def find_readings(text: str) -> list[Reading]:
     """Temperatures, blood pressures and glucose values past the thresholds triage uses."""
-    out: list[Reading] = []
     original = text
     text = _lower(text)
+    out = _vital_signs(original, text)
     cues = _cues(text)
     if not cues.numbers:
         return out
@@ -557,6 +557,133 @@ def find_readings(text: str) -> list[Reading]:
             out.append(Reading("glucose_high", span))
         elif mmol < 3.5:
             out.append(Reading("glucose_low", span))
+    return out
+
+
+_NUMBER_WORD_VALUES = {
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "a hundred": 100,
+    "a dozen": 12,
+    "dozen": 12,
+    "two dozen": 24,
+    "twenty five": 25,
+    "twenty-five": 25,
+    "thirty odd": 30,
+    "forty odd": 40,
+}
+_COUNT = (
+    r"(?P<n>\d{1,3}|"
+    + "|".join(sorted(map(re.escape, _NUMBER_WORD_VALUES), key=len, reverse=True))
+    + r")"
+)
+_PULSE_W = re.compile(
+    r"\b(?:pulse|heart rate|heartrate|hr|heart(?:beat)? (?:is |was )?(?:going|racing|beating|at)"
+    r"|heart\W{1,3}s going|bpm)\D{0,22}?(?P<v>\d{2,3})\b|\b(?P<w>\d{2,3})\s?bpm\b"
+)
+_OXYGEN_W = re.compile(
+    r"\b(?:sats?|spo2|sp02|o2|oxygen(?: level| levels| saturation)?|saturation|pulse ox\w*)"
+    r"\D{0,18}?(?P<v>[5-9]\d)\s?%?"
+)
+_BREATHING_RATE_W = re.compile(
+    r"\b(?:rr|resp(?:iratory)? rate|breathing rate)\D{0,10}?(?P<v>\d{2})\b"
+    r"|\b(?P<w>\d{2}) breaths (?:a|per) min"
+)
+_SEIZURE_MINUTES_W = re.compile(
+    r"\b(?:fitting|seizing|seizure|seizures|fit|convulsing|convulsion|shaking|jerking)"
+    r"\D{0,25}?(?P<v>\d{1,2})\s?(?:mins?|minutes)\b"
+)
+_KETONES_W = re.compile(r"\bketones?\D{0,14}?(?P<v>\d(?:\.\d)?)\b")
+_TEMPERATURE_UNIT_W = re.compile(
+    r"\b(?P<v>(?:3[5-9]|4[0-3])(?:[.,]\d)?|(?:9[5-9]|10[0-9])(?:\.\d)?)\s?"
+    r"(?:°\s?(?P<u1>[cf])?|degrees?(?: (?P<u2>c|f|celsius|fahrenheit))?|(?P<u3>c|f)\b)"
+)
+_PILL_WORDS = (
+    r"(?:pills?|tablets?|tabs?|caps(?:ules)?|paracetamol|paracetamols|acetaminophen|tylenol"
+    r"|ibuprofen|aspirin|codeine|co-codamol|cocodamol|sertraline|citalopram|fluoxetine"
+    r"|amitriptyline|zopiclone|diazepam|valium|sleeping pills|sleepers|painkillers|meds"
+    r"|medication|antidepressants|insulin|them|of them|of those|of these|packets?|box(?:es)?"
+    r"|bottles?|strips?)"
+)
+_INGEST = (
+    r"(?:took|taken|take|taking|swallowed|swallow|ate|eaten|had|downed|necked|popped|chewed"
+    r"|overdosed on|od'?d on|od on)"
+)
+_PILL_AMOUNT_W = re.compile(
+    _INGEST + r"\W+(?:about |around |like |maybe |roughly |nearly |almost |over |at least "
+    r"|probably |approx\.? |~)?(?:" + _COUNT + r"|(?P<all>a whole|the whole|whole|all|an entire"
+    r"|the entire|a full|half a|a handful of|handful of|loads of|a load of|a bunch of|a lot of"
+    r"|lots of|a pile of|the rest of))\W+(?:x\W*\d+\s?mg\W+)?(?:\w+\W+){0,3}?" + _PILL_WORDS + r"\b"
+)
+_GRAMS_W = re.compile(r"\b(?P<v>\d{1,3})\s?(?:g|grams)\b(?: of)? (?:paracetamol|acetaminophen)")
+
+
+def _vital_signs(original: str, text: str) -> list[Reading]:
+    """Pulse, oxygen saturation, breathing rate, low blood pressure, seizure length, ketones,
+    temperatures written with their unit, and tablet counts that amount to an overdose."""
+    out: list[Reading] = []
+    if not any(ch.isdigit() for ch in text) and not any(
+        word in text for word in ("dozen", "hundred", "whole", "all ", "handful", "load", "ty ")
+    ):
+        return out
+    if "bpm" in text or "pulse" in text or "heart" in text or "hr" in text:
+        for m in _PULSE_W.finditer(text):
+            group = "v" if m.group("v") else "w"
+            value = int(m.group(group))
+            span = _span(original, m.start(group), m.end(group))
+            if value >= 150:
+                out.append(Reading("pulse_very_fast", span))
+            elif value >= 110:
+                out.append(Reading("pulse_fast", span))
+            elif 20 <= value < 40:
+                out.append(Reading("pulse_very_slow", span))
+    for m in _OXYGEN_W.finditer(text):
+        value = int(m.group("v"))
+        if value < 92:
+            out.append(Reading("oxygen_low", _span(original, m.start("v"), m.end("v"))))
+    for m in _BREATHING_RATE_W.finditer(text):
+        group = "v" if m.group("v") else "w"
+        if int(m.group(group)) >= 30:
+            out.append(
+                Reading("breathing_very_fast", _span(original, m.start(group), m.end(group)))
+            )
+    for m in _BLOOD_PRESSURE_W.finditer(text):
+        if int(m.group("sys")) < 90:
+            out.append(Reading("bp_low", _span(original, m.start("sys"), m.end("dia"))))
+    for m in _SEIZURE_MINUTES_W.finditer(text):
+        if int(m.group("v")) >= 5:
+            out.append(Reading("seizure_prolonged", _span(original, m.start(), m.end())))
+    if "ketone" in text:
+        for m in _KETONES_W.finditer(text):
+            if float(m.group("v")) >= 3:
+                out.append(Reading("ketones_high", _span(original, m.start("v"), m.end("v"))))
+    for m in _TEMPERATURE_UNIT_W.finditer(text):
+        degrees = float(m.group("v").replace(",", "."))
+        unit = (m.group("u1") or m.group("u2") or m.group("u3") or "").lower()
+        celsius = (degrees - 32) * 5 / 9 if unit.startswith("f") or degrees > 50 else degrees
+        if 38.0 <= celsius <= 44.0:
+            out.append(Reading("fever", _span(original, m.start("v"), m.end("v"))))
+    for m in _PILL_AMOUNT_W.finditer(text):
+        count = m.group("n")
+        if count is not None:
+            value = int(count) if count.isdigit() else _NUMBER_WORD_VALUES[count]
+            if value < 10:
+                continue
+        out.append(Reading("tablets_large_amount", _span(original, m.start(), m.end())))
+    for m in _GRAMS_W.finditer(text):
+        if int(m.group("v")) >= 8:
+            out.append(Reading("tablets_large_amount", _span(original, m.start(), m.end())))
     return out
 
 

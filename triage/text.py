@@ -16,6 +16,9 @@ from itertools import accumulate, compress
 from operator import itemgetter
 from typing import NamedTuple, cast
 
+import lemminflect
+from symspellpy import SymSpell, Verbosity
+
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # The same words as a capturing split: [gap, word, gap, word, ..., gap], one C call per post.
 _SPLIT_RE = re.compile(r"([^\W_]+(?:['’][^\W_]+)*)")
@@ -153,21 +156,54 @@ def fold(word: str) -> str:
     return w.replace("'", "")
 
 
-class Normaliser:
-    """Maps a raw word to normalised tokens, with a cache: posts repeat the same words."""
+# Irregular forms whose lemma is taken although the word also has another reading: "fell" (the
+# noun is a hill), "felt" (the fabric), "broken" and "swollen" (adjectives of the same verb).
+_LEMMA_ALLOWED = frozenset({"fell", "felt", "broke", "broken", "swollen", "spoke", "frozen"})
+# Forms of be, have and do stay as they are: the context rules read them ("is fine", "had").
+_AUXILIARIES = frozenset(
+    {"is", "are", "was", "were", "am", "be", "been", "being", "has", "had", "does", "did", "done"}
+)
 
-    def __init__(self, replacements: Mapping[str, str], fuzzy_vocabulary: frozenset[str]) -> None:
+
+def irregular_lemma(word: str) -> str:
+    """The verb lemma of an irregular form ("went" -> "go", "bled" -> "bleed"), else ``word``.
+
+    Regular inflections are the stemmer's job; only a word lemminflect reads as a verb alone
+    (or one of ``_LEMMA_ALLOWED``) is replaced, so "left arm", "a bit" and "a wound" stay put.
+    """
+    if word in _AUXILIARIES or not word.isalpha():
+        return word
+    readings = lemminflect.getAllLemmas(word)
+    verb = readings.get("VERB")
+    if not verb or (len(readings) > 1 and word not in _LEMMA_ALLOWED):
+        return word
+    lemma = verb[0]
+    return lemma if stem(lemma) != stem(word) else word
+
+
+class Normaliser:
+    """Maps a raw word to normalised tokens, with a cache: posts repeat the same words.
+
+    A word passes through, in order: the replacement table (British spellings, text-speak,
+    known misspellings, run-together words), spelling correction towards the knowledge base's
+    vocabulary, the irregular-verb lemma and the stemmer.
+    """
+
+    def __init__(
+        self,
+        replacements: Mapping[str, str],
+        vocabulary: frozenset[str],
+        dictionary: frozenset[str] = frozenset(),
+    ) -> None:
         self._replacements = {fold(k): tuple(v.split()) for k, v in replacements.items()}
         # raw word -> its tokens; read directly by split_tokens() to save a call per word
         self.cache: dict[str, tuple[str, ...]] = {}
-        self._vocabulary = fuzzy_vocabulary
-        # One deletion from any long vocabulary word -> that word. Catches a dropped or doubled
-        # letter ("numbnes", "vomitting") without a dictionary of the whole language.
-        deletions: dict[str, str] = {}
-        for v in sorted(fuzzy_vocabulary):
-            for i in range(len(v)):
-                deletions.setdefault(v[:i] + v[i + 1 :], v)
-        self._deletions = deletions
+        self._vocabulary = vocabulary
+        # Real English words are never "corrected" ("swearing" is not "sweating").
+        self._dictionary = dictionary
+        self._speller = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        for word in sorted(vocabulary):
+            self._speller.create_dictionary_entry(word, 1)
 
     def __call__(self, raw: str) -> tuple[str, ...]:
         cached = self.cache.get(raw)
@@ -177,21 +213,34 @@ class Normaliser:
         words = self._replacements.get(folded)
         if words is None:
             words = (self._correct(folded),)
-        result = tuple(stem(w) for w in words)
+        result = tuple(stem(irregular_lemma(w)) for w in words)
         if len(self.cache) < 200_000:
             self.cache[raw] = result
         return result
 
     def _correct(self, word: str) -> str:
-        if len(word) < 7 or word in self._vocabulary or not word.isalpha():
+        """A misspelling of a knowledge-base word, corrected; any other word unchanged.
+
+        Only words that are neither in the vocabulary nor in the English dictionary are tried:
+        a dropped final g ("gaspin"), then one edit for words of five to seven letters and two
+        for longer ones (insertions, deletions, substitutions, swapped letters), keeping the
+        first letter, which misspellings rarely change.
+        """
+        if (
+            len(word) < 5
+            or word in self._vocabulary
+            or word in self._dictionary
+            or not word.isalpha()
+        ):
             return word
-        hit = self._deletions.get(word)
-        if hit is not None:
-            return hit
-        for i in range(len(word)):
-            candidate = word[:i] + word[i + 1 :]
-            if candidate in self._vocabulary:
-                return candidate
+        if word.endswith("in") and (
+            word + "g" in self._vocabulary or word + "g" in self._dictionary
+        ):
+            return word + "g"
+        distance = 1 if len(word) <= 7 else 2
+        for suggestion in self._speller.lookup(word, Verbosity.CLOSEST, distance):
+            if suggestion.term[0] == word[0]:
+                return str(suggestion.term)
         return word
 
 

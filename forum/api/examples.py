@@ -1,8 +1,8 @@
 """The schema's examples: one small forum that every operation's examples draw on, so an app
 developer follows the same question from the ask form through a doctor's queue to its answer.
 
-The triage payloads are the engine's output for these texts (engine 1.1.0, knowledge base
-2025.06-2), with the possible causes cut to the ones worth showing. Evidence offsets are worked
+The triage payloads are the engine's output for these texts (engine 2.0.0, knowledge base
+2026.12-1), with the possible causes cut to the ones worth showing. Evidence offsets are worked
 out from the text, as the engine's are: title, blank line, body. Paginated lists get their
 envelope from `Pages` (forum/api/views.py); a list operation's example is one item.
 tests/forum/api/test_schema_examples.py checks every example against its schema and the codes
@@ -18,8 +18,8 @@ from drf_spectacular.utils import OpenApiExample
 from forum.api.serializers import CAUSES_NOTE, TriageSerializer, call_now
 from forum.specialties import SPECIALTIES
 
-ENGINE_VERSION = "1.1.0"
-KB_VERSION = "2025.06-2"
+ENGINE_VERSION = "2.0.0"
+KB_VERSION = "2026.12-1"
 
 Payload = dict[str, Any]
 
