@@ -118,6 +118,7 @@ def assign_context(
     affirmed: dict[str, list[Mention]] | None = None,
     text: str = "",
     resolved: dict[str, list[Mention]] | None = None,
+    sentence_bits: Mapping[int, int] | None = None,
 ) -> list[Mention]:
     """One mention per concept match, marked with the context that governs it.
 
@@ -168,7 +169,9 @@ def assign_context(
             start = _scan_backward(tokens, breaks, trig.first - 1, WINDOW["backward"])
             mark(start, trig.first - 1, what)
 
-    for number, bit in sentence_assertions(tokens, context_matches, text).items():
+    if sentence_bits is None:
+        sentence_bits = sentence_assertions(tokens, context_matches, text)
+    for number, bit in sentence_bits.items():
         first = tokens.sentence_ends[number - 1] if number else 0
         for i in range(first, tokens.sentence_ends[number]):
             governed[i] |= bit
@@ -200,6 +203,9 @@ def assign_context(
             if kind == "status":
                 # "went through menopause five years ago": the event is past, the state is not
                 bits &= ~_HISTORICAL
+        if bits & _HYPOTHETICAL and kinds.get(label) == "object":
+            # a thing, not a finding: asking about a button battery still names the battery
+            bits &= ~(_HYPOTHETICAL | _SPECULATION)
         mention = _new_mention(
             Mention,
             (
@@ -358,6 +364,14 @@ def sentence_assertions(
         ):
             out[number] = _HYPOTHETICAL
     return out
+
+
+def only_questions(tokens: Tokens, sentence_bits: Mapping[int, int]) -> bool:
+    """Whether every sentence of the post is an information question (no report of a finding)."""
+    count = tokens.sentences[-1] + 1 if len(tokens) else 0
+    return count > 0 and all(
+        sentence_bits.get(number, 0) & _HYPOTHETICAL for number in range(count)
+    )
 
 
 def _dates_childhood(norms: Sequence[str], i: int, sentences: Sequence[int], number: int) -> bool:

@@ -6,10 +6,19 @@ import bisect
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cached_property, lru_cache
 
-from triage.context import Mention, Subject, assign_context, resolve_subject
-from triage.kb import Complaint, FlagRule, KnowledgeBase, load_knowledge_base
+from triage.context import (
+    Mention,
+    Subject,
+    assign_context,
+    only_questions,
+    resolve_subject,
+    sentence_assertions,
+)
+from triage.kb import Complaint, EngineFlag, FlagRule, KnowledgeBase, load_knowledge_base
+from triage.language import Readability, detect, find_phrases
 from triage.matcher import Match
 from triage.patient import (
     Duration,
@@ -20,7 +29,7 @@ from triage.patient import (
     parse_duration_answer,
 )
 from triage.result import URGENCY_RANK, Assessment, Cause, Evidence, Flag
-from triage.text import Tokens, split_tokens
+from triage.text import CleanText, Tokens, clean, split_tokens
 
 ENGINE_VERSION = "2.0.0"
 SUBJECTS = ("self", "child", "adult")
@@ -66,7 +75,28 @@ def assess(
     if age is not None and (isinstance(age, bool) or not 0 <= age <= 130):
         raise ValueError("age must be a number of years between 0 and 130")
     kb = kb or knowledge_base()
-    return _Assessor(kb, text, age, sex, subject, duration).run()
+    cleaned = clean(text)
+    result = _Assessor(kb, cleaned.text, age, sex, subject, duration).run()
+    if cleaned.origin is None:
+        return result
+    return _in_original(result, text, cleaned)
+
+
+def _in_original(result: Assessment, text: str, cleaned: CleanText) -> Assessment:
+    """``result`` with its evidence pointing into the text as typed, not the cleaned copy."""
+
+    def spans(evidence: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+        out = []
+        for ev in evidence:
+            start, end = cleaned.span(ev.start, ev.end)
+            out.append(Evidence(text[start:end], start, end))
+        return tuple(out)
+
+    return replace(
+        result,
+        flags=tuple(replace(f, evidence=spans(f.evidence)) for f in result.flags),
+        causes=tuple(replace(c, evidence=spans(c.evidence)) for c in result.causes),
+    )
 
 
 class _Assessor:
@@ -88,6 +118,7 @@ class _Assessor:
         self.affirmed: dict[str, list[Mention]] = {}
         # mentions that would be affirmed but for having gone away
         self.resolved: dict[str, list[Mention]] = {}
+        self.sentence_bits = sentence_assertions(self.tokens, context, text)
         self.mentions: list[Mention] = assign_context(
             self.tokens,
             context,
@@ -99,6 +130,7 @@ class _Assessor:
             affirmed=self.affirmed,
             text=text,
             resolved=self.resolved,
+            sentence_bits=self.sentence_bits,
         )
         readings = self._readings()
         if readings:
@@ -132,14 +164,72 @@ class _Assessor:
         urgency = max(levels, key=URGENCY_RANK.__getitem__)
         causes = self._causes(complaints)
         specialty = self._specialty(urgency, rules, complaints, causes)
+        advice = self._advice(urgency, rules)
+        readability = detect(self.text)
+        if not readability.readable and urgency != "emergency":
+            return self._unreadable(readability)
+        if not readability.readable:
+            flags.append(self._engine_flag(self.kb.not_assessed, ()))
+        elif not self._recognised_anything() and self.kb.nothing_recognised is not None:
+            known = self.kb.nothing_recognised
+            flags.append(self._engine_flag(known, ()))
+            if URGENCY_RANK[known.urgency] > URGENCY_RANK[urgency]:
+                urgency = known.urgency
+                advice = known.advice
         return Assessment(
             urgency=urgency,
             specialty=specialty,
             flags=tuple(flags),
             causes=tuple(causes),
-            advice=self._advice(urgency, rules),
+            advice=advice,
             missing_info=self._missing(urgency, complaints),
             kb_version=self.kb.version,
+            engine_version=ENGINE_VERSION,
+        )
+
+    # -- posts the knowledge base cannot read ------------------------------------------------
+
+    def _recognised_anything(self) -> bool:
+        """A concept was mentioned, or the post only asks questions for information (which a
+        doctor answers as such: nothing there calls for a sooner visit)."""
+        if any(not m.label.startswith("sense:") for m in self.mentions):
+            return True
+        return only_questions(self.tokens, self.sentence_bits)
+
+    def _engine_flag(self, flag: EngineFlag | None, evidence: tuple[Evidence, ...]) -> Flag:
+        assert flag is not None, "the knowledge base declares its engine flags"
+        return Flag(flag.code, flag.label, flag.urgency, evidence)
+
+    def _unreadable(self, readability: Readability) -> Assessment:
+        """Another language or no words: a person reads it; emergency words still count."""
+        kb = self.kb
+        not_assessed = kb.not_assessed
+        assert not_assessed is not None, "the knowledge base declares not_assessed"
+        language = kb.languages.get(readability.language)
+        flags = [self._engine_flag(not_assessed, ())]
+        urgency = not_assessed.urgency
+        advice = not_assessed.advice
+        hits = find_phrases(self.text, language.emergency) if language else []
+        if hits:
+            urgency = "emergency"
+            evidence = tuple(Evidence(self.text[a:b], a, b) for a, b in hits[:3])
+            flags.insert(
+                0,
+                Flag(
+                    "emergency_other_language", kb.emergency_other_language_label, urgency, evidence
+                ),
+            )
+            advice = kb.advice["emergency"]
+        if language is not None:
+            advice = f"{language.advice} {advice}"
+        return Assessment(
+            urgency=urgency,
+            specialty="emergency-medicine" if urgency == "emergency" else "general-practice",
+            flags=tuple(flags),
+            causes=(),
+            advice=advice,
+            missing_info=(),
+            kb_version=kb.version,
             engine_version=ENGINE_VERSION,
         )
 

@@ -19,6 +19,7 @@ never counts as acceptable at ``routine``: it must not be called suitable for se
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -151,6 +152,14 @@ def run_post(post: dict[str, Any]) -> Assessment:
     )
 
 
+def is_unreadable(post: dict[str, Any]) -> bool:
+    """Another language, hidden characters, or emoji with hardly a word between them."""
+    pattern = post.get("pattern")
+    if pattern == "emoji":
+        return len(re.findall(r"[A-Za-z]{2,}", post["text"])) < 6
+    return pattern in UNREADABLE_PATTERNS
+
+
 def acceptable_levels(post: dict[str, Any]) -> frozenset[str]:
     """The levels a clinician would accept.
 
@@ -158,7 +167,7 @@ def acceptable_levels(post: dict[str, Any]) -> frozenset[str]:
     passing it to a person as ``soon`` or ``urgent`` is acceptable.
     """
     levels = frozenset(post.get("acceptable") or [post["urgency"]])
-    if post.get("pattern") in UNREADABLE_PATTERNS and levels != {"emergency"}:
+    if is_unreadable(post) and levels != {"emergency"}:
         levels = (levels - {"routine"}) | {"soon", "urgent"}
     return levels
 
@@ -201,7 +210,7 @@ def _score(report: Report, post: dict[str, Any], result: Assessment) -> None:
         if got == "emergency":
             report.false_emergencies += 1
             report.false_emergency_ids.append(f"{pid}: {sorted(result.flag_codes)}")
-    if post.get("pattern") in UNREADABLE_PATTERNS:
+    if is_unreadable(post):
         report.unreadable += 1
         if got == "routine":
             report.unreadable_self_care += 1

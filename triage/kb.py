@@ -9,7 +9,7 @@ the file and the entry, because a silently skipped red flag is the worst failure
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from triage.language import fold_accents
 from triage.matcher import PhraseMatcher
 from triage.result import SPECIALTIES, URGENCY_LEVELS
 from triage.text import Normaliser, fold, phrase_tokens, stem
@@ -48,7 +49,7 @@ MATCH_GROUPS = {"ctx:": 0, "rel:": 1}
 CONCEPT_GROUP = 2
 # A "status" is a state a past event leaves behind ("went through menopause", "back from
 # Ghana"): a past-history trigger does not stop it counting as current.
-CONCEPT_KINDS = ("symptom", "condition", "modifier", "cue", "status")
+CONCEPT_KINDS = ("symptom", "condition", "modifier", "cue", "status", "object")
 SCOPES = ("near", "post")
 SEXES = ("female", "male")
 
@@ -127,6 +128,25 @@ class CauseRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Language:
+    code: str
+    name: str
+    advice: str
+    # accent-folded phrases; any one of them in the accent-folded post makes it an emergency
+    emergency: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineFlag:
+    """A flag the engine raises itself (``not_assessed``, ``nothing_recognised``)."""
+
+    code: str
+    label: str
+    urgency: str
+    advice: str
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeBase:
     version: str
     sources: Mapping[str, Source]
@@ -152,6 +172,10 @@ class KnowledgeBase:
     # cue label -> labels whose mentions inside one of its matches it explains away ("mouth
     # tingles after eating" is a food allergy cue, not neurological tingling)
     overrides: Mapping[str, frozenset[str]]
+    languages: Mapping[str, Language] = field(default_factory=dict)
+    not_assessed: EngineFlag | None = None
+    nothing_recognised: EngineFlag | None = None
+    emergency_other_language_label: str = "Emergency words in another language"
 
     @property
     def flag_codes(self) -> frozenset[str]:
@@ -451,7 +475,14 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
         except ValueError as exc:
             raise _fail(where, str(exc)) from exc
 
+    languages, not_assessed, nothing_recognised, other_label = _languages(
+        kb_dir, check_source, check_urgency
+    )
     return KnowledgeBase(
+        languages=languages,
+        not_assessed=not_assessed,
+        nothing_recognised=nothing_recognised,
+        emergency_other_language_label=other_label,
         version=version,
         sources=sources,
         concepts=concepts,
@@ -474,6 +505,47 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
             if label
         },
         overrides={label: frozenset(labels) for label, (_, labels) in overrides.items()},
+    )
+
+
+def _languages(
+    kb_dir: Path, check_source: Any, check_urgency: Any
+) -> tuple[dict[str, Language], EngineFlag, EngineFlag, str]:
+    where = "languages.yaml"
+    data = _read(kb_dir / where)
+    _check_keys(
+        where,
+        data,
+        {"source", "not_assessed", "nothing_recognised", "emergency_other_language", "languages"},
+        set(),
+    )
+    check_source(where, data["source"])
+
+    def engine_flag(code: str) -> EngineFlag:
+        entry = data[code]
+        _check_keys(f"{where} {code}", entry, {"label", "urgency", "advice"}, set())
+        return EngineFlag(
+            code,
+            str(entry["label"]),
+            check_urgency(f"{where} {code}", entry["urgency"]),
+            str(entry["advice"]).strip(),
+        )
+
+    languages: dict[str, Language] = {}
+    for code, entry in (data["languages"] or {}).items():
+        at = f"{where} language {code}"
+        _check_keys(at, entry, {"name", "advice", "emergency"}, set())
+        phrases = tuple(fold_accents(p) for p in _str_list(at, entry["emergency"], "emergency"))
+        languages[str(code)] = Language(
+            str(code), str(entry["name"]), str(entry["advice"]).strip(), phrases
+        )
+    other = data["emergency_other_language"]
+    _check_keys(f"{where} emergency_other_language", other, {"label"}, set())
+    return (
+        languages,
+        engine_flag("not_assessed"),
+        engine_flag("nothing_recognised"),
+        str(other["label"]),
     )
 
 

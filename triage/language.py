@@ -1,0 +1,131 @@
+"""Whether a post is written in English, and if not, in which language.
+
+The knowledge base reads English. A post in another language, or one with no words at all
+(emoji only), cannot be assessed from its words; the engine says so instead of calling it
+suitable for self-care. Script settles most languages at once (Chinese, Arabic, Devanagari,
+Cyrillic); for Latin-script text, py3langid decides only when the post has few English
+function words, so English posts pay a set lookup per word and nothing more.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import py3langid
+
+# The commonest English function words: a sentence of English without any is rare.
+# The commonest English function words that other languages written in Latin letters do not
+# share ("me", "no", "a", "in", "was", "so" are Spanish, Italian or German words too).
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the and i my is it to of for have has with at but not he she his her this that be are "
+    "been had do does can im ive dont cant if or you your we our they what how when from up out "
+    "just about after since would could should there its him them their any all some now very "
+    "really please help got been it's i'm".split()
+)
+_SCRIPT_LANGUAGES = (
+    ("CJK", "zh"),
+    ("HIRAGANA", "ja"),
+    ("KATAKANA", "ja"),
+    ("HANGUL", "ko"),
+    ("ARABIC", "ar"),
+    ("DEVANAGARI", "hi"),
+    ("CYRILLIC", "ru"),
+    ("HEBREW", "he"),
+    ("THAI", "th"),
+    ("GREEK", "el"),
+    ("BENGALI", "bn"),
+    ("TAMIL", "ta"),
+    ("GURMUKHI", "pa"),
+)
+# Latin-script text with fewer English function words than this share is checked by py3langid.
+_ENGLISH_SHARE = 0.2
+_MIN_WORDS_FOR_DETECTION = 4
+# A post of fewer words than this, with at least as many emoji as words, is read as emoji.
+_MIN_WORDS_FOR_MEANING = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Readability:
+    """``language`` is an ISO 639-1 code ("en" when readable); ``no_words`` for emoji only."""
+
+    language: str
+    no_words: bool = False
+
+    @property
+    def readable(self) -> bool:
+        return self.language == "en" and not self.no_words
+
+
+def _script_language(char: str) -> str | None:
+    name = unicodedata.name(char, "")
+    for script, language in _SCRIPT_LANGUAGES:
+        if name.startswith(script):
+            return language
+    return None
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def detect(text: str) -> Readability:
+    """The language of ``text``, or that it has no words."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return Readability("und", no_words=True)
+    words = [w.replace("'", "").replace("’", "") for w in _WORD.findall(text.lower())]
+    symbols = sum(1 for ch in text if unicodedata.category(ch) == "So")
+    if len(words) < _MIN_WORDS_FOR_MEANING and symbols >= len(words):
+        return Readability("und", no_words=True)  # mostly emoji: "🐝➡️🦶😣 little 🔴 swollen"
+    if not text.isascii():
+        counts: dict[str, int] = {}
+        latin = 0
+        for ch in letters:
+            if ch.isascii():
+                latin += 1
+                continue
+            language = _script_language(ch)
+            if language is None:
+                latin += 1  # accented Latin letters
+            else:
+                counts[language] = counts.get(language, 0) + 1
+        if counts:
+            language, count = max(counts.items(), key=lambda item: item[1])
+            if count > latin:
+                return Readability(language)
+    if len(words) < _MIN_WORDS_FOR_DETECTION:
+        return Readability("en")
+    english = sum(1 for w in words if w in _ENGLISH_FUNCTION_WORDS)
+    if english >= _ENGLISH_SHARE * len(words):
+        return Readability("en")
+    language, _ = py3langid.classify(text)
+    return Readability(str(language))
+
+
+def fold_accents(text: str) -> str:
+    """Lower case without accents, for matching phrases in languages written with them."""
+    return _fold_with_origin(text)[0]
+
+
+def _fold_with_origin(text: str) -> tuple[str, list[int]]:
+    out: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        for part in unicodedata.normalize("NFKD", char.lower()):
+            if not unicodedata.combining(part):
+                out.append(part)
+                origin.append(i)
+    origin.append(len(text))
+    return "".join(out), origin
+
+
+def find_phrases(text: str, phrases: tuple[str, ...]) -> list[tuple[int, int]]:
+    """``(start, end)`` in ``text`` of each accent-folded phrase found in it, in text order."""
+    folded, origin = _fold_with_origin(text)
+    spans = set()
+    for phrase in phrases:
+        at = folded.find(phrase)
+        if at >= 0:
+            spans.add((origin[at], origin[at + len(phrase) - 1] + 1))
+    return sorted(spans)
