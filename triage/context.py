@@ -116,7 +116,6 @@ def assign_context(
     relatives: Sequence[tuple[Match, str]],
     overrides: Mapping[str, frozenset[str]] | None = None,
     affirmed: dict[str, list[Mention]] | None = None,
-    text: str = "",
     resolved: dict[str, list[Mention]] | None = None,
     sentence_bits: Mapping[int, int] | None = None,
 ) -> list[Mention]:
@@ -170,7 +169,7 @@ def assign_context(
             mark(start, trig.first - 1, what)
 
     if sentence_bits is None:
-        sentence_bits = sentence_assertions(tokens, context_matches, text)
+        sentence_bits = sentence_assertions(tokens, context_matches)
     for number, bit in sentence_bits.items():
         first = tokens.sentence_ends[number - 1] if number else 0
         for i in range(first, tokens.sentence_ends[number]):
@@ -297,16 +296,14 @@ CURRENT_YEAR = 2026
 _YEAR_PREPOSITIONS = frozenset({"in", "back", "around", "dur", "circa", "from", "til", "until"})
 
 
-def sentence_assertions(
-    tokens: Tokens, context_matches: Sequence[Match], text: str
-) -> dict[int, int]:
+def sentence_assertions(tokens: Tokens, context_matches: Sequence[Match]) -> dict[int, int]:
     """Whole sentences that do not report a current finding: sentence number -> scope bit.
 
     - *Distant past*: the sentence is dated in the past ("in 2019", "when I was eight", "last
       summer", "years ago") and nothing in it speaks of now ("today", "again", "an hour ago").
-    - *Information question*: a question ("?" after it, or a question word first) in which
-      nobody is named (no I, my, he, she, they) and nothing is dated now: "can sepsis be
-      prevented?", "how much ibuprofen counts as an overdose?". Its mentions are hypothetical.
+    - *Information question*: a sentence opening with a question word in which nobody is named
+      (no I, my, he, she, they) and nothing is dated now: "can sepsis be prevented?", "how much
+      ibuprofen counts as an overdose?". Its mentions are hypothetical.
     """
     norms = tokens.norms
     n = len(norms)
@@ -357,11 +354,7 @@ def sentence_assertions(
     for number in range(count):
         if past[number] and not present[number]:
             out[number] = _HISTORICAL
-        elif (
-            not personal[number]
-            and not present[number]
-            and (opens_question[number] or _ends_with_question_mark(tokens, number, text))
-        ):
+        elif not personal[number] and not present[number] and opens_question[number]:
             out[number] = _HYPOTHETICAL
     return out
 
@@ -382,15 +375,6 @@ def _dates_childhood(norms: Sequence[str], i: int, sentences: Sequence[int], num
     if after.isdigit() or after in _NUMBER_WORDS or after in _YOUNG:
         return True
     return after in ("a", "an") and i + 1 < len(norms) and norms[i + 1] in _YOUNG
-
-
-def _ends_with_question_mark(tokens: Tokens, number: int, text: str) -> bool:
-    last = tokens.sentence_ends[number] - 1
-    if last < 0 or not text:
-        return False
-    following = tokens.sentence_ends[number]
-    gap_end = tokens.starts[following] if following < len(tokens.starts) else len(text)
-    return "?" in text[tokens.ends[last] : gap_end]
 
 
 def _without_overridden(

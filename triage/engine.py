@@ -118,7 +118,12 @@ class _Assessor:
         self.affirmed: dict[str, list[Mention]] = {}
         # mentions that would be affirmed but for having gone away
         self.resolved: dict[str, list[Mention]] = {}
-        self.sentence_bits = sentence_assertions(self.tokens, context, text)
+        self.sentence_bits = sentence_assertions(self.tokens, context)
+        # Measured values ("temperature 38.9", "took about thirty of them") join the phrase
+        # matches, so negation, the past and questions govern them as they do words.
+        readings = self._reading_matches()
+        if readings:
+            concepts = sorted([*concepts, *readings])
         self.mentions: list[Mention] = assign_context(
             self.tokens,
             context,
@@ -128,15 +133,11 @@ class _Assessor:
             relatives,
             overrides=kb.overrides,
             affirmed=self.affirmed,
-            text=text,
             resolved=self.resolved,
             sentence_bits=self.sentence_bits,
         )
-        readings = self._readings()
-        if readings:
-            self.mentions.extend(readings)
-            for m in readings:
-                self.affirmed.setdefault(m.label, []).append(m)
+        if kb.compositions:
+            self._compose()
         about_self = self.subject.kind == "self"
         self.age = float(age) if age is not None else infer_age(text, about_self)
         given_sex = sex if sex in ("female", "male") else None
@@ -468,17 +469,60 @@ class _Assessor:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _readings(self) -> list[Mention]:
+    def _reading_matches(self) -> list[Match]:
+        """Each reading as a match over the tokens its evidence covers."""
         starts = self.tokens.starts
-        out: list[Mention] = []
+        if not starts:
+            return []
+        ends = self.tokens.ends
+        out: list[Match] = []
         for reading in find_readings(self.text):
             if reading.concept not in self.kb.concepts:
                 continue
-            i = max(0, bisect.bisect_right(starts, reading.evidence.start) - 1)
-            sentence = self.tokens.sentences[i] if starts else 0
             ev = reading.evidence
-            out.append(Mention(reading.concept, i, i, ev.start, ev.end, sentence))
+            first = max(0, bisect.bisect_right(starts, ev.start) - 1)
+            last = max(first, bisect.bisect_left(ends, ev.end))
+            out.append(Match(first, min(last, len(starts) - 1), reading.concept))
         return out
+
+    def _compose(self) -> None:
+        """Mentions of composed concepts: two parts close together ("chest" ... "tight")."""
+        for composition in self.kb.compositions:
+            for left_label, right_label in composition.parts:
+                for found in (self.affirmed, self.resolved):
+                    lefts = found.get(left_label)
+                    rights = self.affirmed.get(right_label) or found.get(right_label)
+                    if not lefts or not rights:
+                        continue
+                    for left in lefts:
+                        right = next(
+                            (
+                                r
+                                for r in rights
+                                if r.sentence == left.sentence
+                                and _gap(left, r) <= composition.within_words
+                            ),
+                            None,
+                        )
+                        if right is None:
+                            continue
+                        first, last = (left, right) if left.first <= right.first else (right, left)
+                        mention = Mention(
+                            composition.code,
+                            first.first,
+                            max(first.last, last.last),
+                            first.start,
+                            max(first.end, last.end),
+                            left.sentence,
+                            resolved=found is self.resolved,
+                        )
+                        self.mentions.append(mention)
+                        found.setdefault(composition.code, []).append(mention)
+
+
+def _gap(a: Mention, b: Mention) -> int:
+    """Words between two mentions (0 when they touch or overlap)."""
+    return max(0, max(b.first - a.last, a.first - b.last) - 1)
 
 
 def _near(anchor: Mention, m: Mention, within_words: int | None) -> bool:

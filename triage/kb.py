@@ -128,6 +128,16 @@ class CauseRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Composition:
+    """A concept mentioned by two others close together: body part and finding ("lips" and
+    "blue"), ingestion and substance. ``parts`` are alternative (left, right) label pairs."""
+
+    code: str
+    parts: tuple[tuple[str, str], ...]
+    within_words: int
+
+
+@dataclass(frozen=True, slots=True)
 class Language:
     code: str
     name: str
@@ -173,6 +183,8 @@ class KnowledgeBase:
     # tingles after eating" is a food allergy cue, not neurological tingling)
     overrides: Mapping[str, frozenset[str]]
     languages: Mapping[str, Language] = field(default_factory=dict)
+    # composed concepts, in the order their files declare them (a later one may use an earlier)
+    compositions: tuple[Composition, ...] = ()
     not_assessed: EngineFlag | None = None
     nothing_recognised: EngineFlag | None = None
     emergency_other_language_label: str = "Emergency words in another language"
@@ -314,21 +326,28 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
         for path in concept_files
         for i, entry in enumerate(_read(path).get("concepts") or [])
     ]
+    pending_compositions: list[tuple[str, str, Any, int]] = []
     for where_entry, entry in concept_entries:
         where = f"{where_entry} ({entry.get('code', '?')})"
-        _check_keys(where, entry, {"code", "kind", "terms", "source"}, set())
+        _check_keys(where, entry, {"code", "kind", "source"}, {"terms", "compose", "within_words"})
         code = str(entry["code"])
         if code in concepts:
             raise _fail(where, f"duplicate concept code {code!r}")
         if entry["kind"] not in CONCEPT_KINDS:
             raise _fail(where, f"kind must be one of {', '.join(CONCEPT_KINDS)}")
-        concepts[code] = Concept(
-            code,
-            entry["kind"],
-            _str_list(where, entry["terms"], "terms"),
-            check_source(where, entry["source"]),
-        )
-        b.add_terms(where, code, entry["kind"], concepts[code].terms)
+        if "terms" not in entry and "compose" not in entry:
+            raise _fail(where, "a concept needs terms, compose, or both")
+        terms = _str_list(where, entry["terms"], "terms") if "terms" in entry else ()
+        concepts[code] = Concept(code, entry["kind"], terms, check_source(where, entry["source"]))
+        b.add_terms(where, code, entry["kind"], terms)
+        b.kinds[code] = entry["kind"]
+        if "compose" in entry:
+            within = entry.get("within_words", 3)
+            if isinstance(within, bool) or not isinstance(within, int) or within < 0:
+                raise _fail(where, f"within_words must be a whole number, got {within!r}")
+            pending_compositions.append((where, code, entry["compose"], within))
+        elif "within_words" in entry:
+            raise _fail(where, "within_words only applies to compose")
 
     # Causes.
     causes: dict[str, CauseRule] = {}
@@ -409,6 +428,21 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
         )
         b.add_terms(where, code, "symptom", concepts[code].terms)
 
+    compositions = []
+    for where, code, pairs, within in pending_compositions:
+        if not isinstance(pairs, list) or not pairs:
+            raise _fail(where, "compose must be a list of [concept, concept] pairs")
+        checked = []
+        for pair in pairs:
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise _fail(where, f"compose entries are pairs of concepts, got {pair!r}")
+            for part in pair:
+                ref = str(part).removeprefix("@")
+                if ref not in concepts:
+                    raise _fail(where, f"compose refers to unknown concept @{ref}")
+            checked.append((str(pair[0]).removeprefix("@"), str(pair[1]).removeprefix("@")))
+        compositions.append(Composition(code, tuple(checked), within))
+
     # Red flags.
     flags: list[FlagRule] = []
     flag_dir = kb_dir / "flags"
@@ -479,6 +513,7 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
         kb_dir, check_source, check_urgency
     )
     return KnowledgeBase(
+        compositions=tuple(compositions),
         languages=languages,
         not_assessed=not_assessed,
         nothing_recognised=nothing_recognised,

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from triage import knowledge_base
+from triage import assess, knowledge_base
 from triage.kb import KB_DIR, KnowledgeBaseError, load_knowledge_base
 
 
@@ -131,6 +131,10 @@ def test_every_concept_is_used_by_a_rule() -> None:
     referenced = {label for rule in kb.flags for alt in rule.alternatives for label in alt}
     referenced |= {label for rule in kb.flags for alt in rule.duration_free for label in alt}
     referenced |= {label for labels in kb.overrides.values() for label in labels}
+    # a piece of a composed concept is used where the composed concept is
+    for composition in kb.compositions:
+        if composition.code in referenced:
+            referenced |= {label for pair in composition.parts for label in pair}
     unused = set(kb.concepts) - complaints - referenced
     assert not unused, f"concepts no rule refers to: {sorted(unused)}"
 
@@ -161,3 +165,29 @@ def test_condition_names_are_statuses_and_count_as_cues() -> None:
     assert lupus.name_label is not None
     assert kb.kinds[lupus.name_label] == "status"
     assert kb.cue_codes[lupus.name_label] == "lupus"
+
+
+def test_a_composed_concept_is_mentioned_by_its_parts_close_together() -> None:
+    kb = knowledge_base()
+    assert "chest_pain_any" in {c.code for c in kb.compositions}
+    assert (
+        "cardiac_chest_pain"
+        in assess(
+            "my chest is super tight like someone is standing on it and im sweating"
+        ).flag_codes
+    )
+    # too far apart, in another clause of a long sentence: no chest pain
+    assert (
+        "cardiac_chest_pain"
+        not in assess(
+            "the chest x-ray was fine and the doctor said the pain in my knee is arthritis, im sweating"
+        ).flag_codes
+    )
+
+
+def test_it_rejects_a_composition_of_a_missing_concept(kb_copy: Path) -> None:
+    path = kb_copy / "concepts" / "heart_and_lungs.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"@chest_word"', '"@chest_wurd"', 1), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match="unknown concept @chest_wurd"):
+        load_knowledge_base(kb_copy)
