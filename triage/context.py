@@ -19,6 +19,7 @@ FIRST_PERSON = frozenset({"i", "im", "ive", "id", "me", "ill"})
 CLAUSE_OPENERS = frozenset({"my", "it", "its", "he", "she", "they", "we", "this", "that", "but"})
 POSSESSIVE_AFTER_WORRY = frozenset({"my", "the", "this", "these", "that", "his", "her", "our"})
 PREGNANCY = frozenset({"pregnant", "pregnanci", "fetal", "foetal", "midwif"})
+_JOINERS = frozenset({"and", "then", "plus", "also", "so"})
 # Another person's clause ends where the writer starts talking about themself again.
 NEW_EXPERIENCER = frozenset({"my"})
 WINDOW = {"negation": 8, "default": 12, "backward": 10}
@@ -76,6 +77,8 @@ def resolve_subject(
         return Subject("self", None)
     if group == "child" or _has_current_verb(norms, m, current_verbs):
         return Subject(group, norms[m.last])
+    if m.first <= 1:  # the post opens with them: "Grandad found on the floor", "My wife (61)"
+        return Subject(group, norms[m.last])
     return Subject("self", None)
 
 
@@ -117,7 +120,9 @@ def assign_context(
     overrides: Mapping[str, frozenset[str]] | None = None,
     affirmed: dict[str, list[Mention]] | None = None,
     resolved: dict[str, list[Mention]] | None = None,
-    sentence_bits: Mapping[int, int] | None = None,
+    token_bits: Sequence[int] | None = None,
+    text: str = "",
+    readings: frozenset[tuple[int, int, str]] = frozenset(),
 ) -> list[Mention]:
     """One mention per concept match, marked with the context that governs it.
 
@@ -135,6 +140,15 @@ def assign_context(
     for i in compress(range(n), tokens.soft_breaks):
         if norms[i] in CLAUSE_OPENERS:
             breaks[i] = True
+    # "... that hasn't let up and my bump feels hard": a new subject after "and" opens a clause
+    for i in range(1, n):
+        if norms[i] in CLAUSE_OPENERS and norms[i - 1] in _JOINERS:
+            breaks[i] = True
+    if text:
+        # a closing bracket ends what was said inside it: "(not anticoagulated) experienced ..."
+        for i in range(1, n):
+            if ")" in text[tokens.ends[i - 1] : tokens.starts[i]]:
+                breaks[i] = True
     triggers = _select_triggers(list(context_matches))
 
     # A scope governs a token range that never overlaps its own trigger, so what each token is
@@ -168,12 +182,10 @@ def assign_context(
             start = _scan_backward(tokens, breaks, trig.first - 1, WINDOW["backward"])
             mark(start, trig.first - 1, what)
 
-    if sentence_bits is None:
-        sentence_bits = sentence_assertions(tokens, context_matches)
-    for number, bit in sentence_bits.items():
-        first = tokens.sentence_ends[number - 1] if number else 0
-        for i in range(first, tokens.sentence_ends[number]):
-            governed[i] |= bit
+    if token_bits is None:
+        token_bits = sentence_assertions(tokens, context_matches)
+    for i, bit in enumerate(token_bits):
+        governed[i] |= bit
 
     pregnant = not PREGNANCY.isdisjoint(norms)
     for m, group in relatives:
@@ -202,9 +214,13 @@ def assign_context(
             if kind == "status":
                 # "went through menopause five years ago": the event is past, the state is not
                 bits &= ~_HISTORICAL
-        if bits & _HYPOTHETICAL and kinds.get(label) == "object":
-            # a thing, not a finding: asking about a button battery still names the battery
-            bits &= ~(_HYPOTHETICAL | _SPECULATION)
+        if bits & (_HYPOTHETICAL | _OTHER) and kinds.get(label) == "object":
+            # a thing, not a finding: asking about a button battery still names the battery,
+            # and "her brother's magnets" are still magnets she may have swallowed
+            bits &= ~(_HYPOTHETICAL | _SPECULATION | _OTHER)
+        if bits & _OTHER and (first, last, label) in readings:
+            # a measurement is the patient's, whoever's meter took it
+            bits &= ~_OTHER
         mention = _new_mention(
             Mention,
             (
@@ -243,6 +259,8 @@ _NOT_SCOPES = frozenset(
         "personal",
         "question_openers",
         "when_was",
+        "conditional_openers",
+        "asking_for_self",
     }
 )
 # Words after "when I was" that date a childhood: "when I was 8", "when she was a baby".
@@ -296,52 +314,62 @@ CURRENT_YEAR = 2026
 _YEAR_PREPOSITIONS = frozenset({"in", "back", "around", "dur", "circa", "from", "til", "until"})
 
 
-def sentence_assertions(tokens: Tokens, context_matches: Sequence[Match]) -> dict[int, int]:
-    """Whole sentences that do not report a current finding: sentence number -> scope bit.
+def sentence_assertions(
+    tokens: Tokens, context_matches: Sequence[Match], text: str = ""
+) -> list[int]:
+    """Per token, the scope bit that its sentence or clause puts on it (0 for none).
 
     - *Distant past*: the sentence is dated in the past ("in 2019", "when I was eight", "last
-      summer", "years ago") and nothing in it speaks of now ("today", "again", "an hour ago").
-    - *Information question*: a sentence opening with a question word in which nobody is named
-      (no I, my, he, she, they) and nothing is dated now: "can sepsis be prevented?", "how much
-      ibuprofen counts as an overdose?". Its mentions are hypothetical.
+      summer", "years ago") and nothing in it speaks of now ("today", "again", "an hour ago"):
+      historical.
+    - *Information question*: from a question word to the end of the sentence, where nobody is
+      named (no I, my, he, she, they) and nothing is dated now: "can sepsis be prevented?",
+      "... but what does anaphylactic shock look like in a child?": hypothetical. The question
+      word opens the sentence or a clause, or stands anywhere in a sentence ending with "?".
+    - *Conditional*: a sentence opening with "if", "what if", "suppose" and nothing dated now:
+      "If I get stung again could I go into anaphylactic shock?": hypothetical.
     """
     norms = tokens.norms
     n = len(norms)
+    bits = [0] * n
     if not n:
-        return {}
+        return bits
     sentences = tokens.sentences
     sentence_ends = tokens.sentence_ends
     count = sentences[-1] + 1
     past = [False] * count
-    present = [False] * count
-    personal = [False] * count
-    opens_question = [False] * count
-    # "recovered now": a present word inside a past anchor does not make the sentence current
-    in_past = {
+    present_at: list[list[int]] = [[] for _ in range(count)]
+    personal_at: list[list[int]] = [[] for _ in range(count)]
+    questions: list[int] = []
+    conditional = [False] * count
+    # "recovered now", "for six months now": a present word inside a past anchor or a
+    # pseudo-trigger does not make the sentence current
+    covered = {
         i
         for m in context_matches
-        if m.label == "ctx:past_anchors"
+        if m.label in ("ctx:past_anchors", "ctx:pseudo")
         for i in range(m.first, m.last + 1)
     }
     for m in context_matches:
         kind = m.label[4:]
         number = sentences[m.first]
+        first = sentence_ends[number - 1] if number else 0
         if kind == "past_anchors":
             past[number] = True
         elif kind == "present_anchors":
-            if m.first not in in_past:
-                present[number] = True
+            if m.first not in covered:
+                present_at[number].append(m.first)
         elif kind == "personal":
-            personal[number] = True
+            personal_at[number].append(m.first)
         elif kind == "question_openers":
-            first = sentence_ends[number - 1] if number else 0
-            if m.first <= first + 1:  # allow one word before it: "so", "hi", "and"
-                opens_question[number] = True
+            questions.append(m.first)
+        elif kind == "conditional_openers" and m.first <= first + 1:
+            conditional[number] = True
         elif kind == "when_was" and _dates_childhood(norms, m.last + 1, sentences, number):
             past[number] = True
     for i, norm in enumerate(norms):
         if norm in FIRST_PERSON:
-            personal[sentences[i]] = True
+            personal_at[sentences[i]].append(i)
         elif (
             len(norm) == 4
             and norm.isdigit()
@@ -350,21 +378,61 @@ def sentence_assertions(tokens: Tokens, context_matches: Sequence[Match]) -> dic
             and norms[i - 1] in _YEAR_PREPOSITIONS
         ):
             past[sentences[i]] = True
-    out: dict[int, int] = {}
+
+    def fill(first: int, end: int, bit: int) -> None:
+        for i in range(first, end):
+            bits[i] |= bit
+
     for number in range(count):
-        if past[number] and not present[number]:
-            out[number] = _HISTORICAL
-        elif not personal[number] and not present[number] and opens_question[number]:
-            out[number] = _HYPOTHETICAL
-    return out
+        first = sentence_ends[number - 1] if number else 0
+        end = sentence_ends[number]
+        if past[number] and not present_at[number]:
+            fill(first, end, _HISTORICAL)
+        elif conditional[number] and not present_at[number]:
+            fill(first, end, _HYPOTHETICAL)
+    asked: set[int] = set()
+    if any(m.label == "ctx:asking_for_self" for m in context_matches):
+        questions = []  # "what happens if you take 20 sleeping pills. asking for myself."
+    for q in sorted(questions):
+        number = sentences[q]
+        if number in asked:
+            continue
+        first = sentence_ends[number - 1] if number else 0
+        end = sentence_ends[number]
+        opens = (
+            q == first
+            or (q == first + 1 and norms[first] in _FILLERS)
+            or (norms[q] in _WH_WORDS and (tokens.soft_breaks[q] or norms[q - 1] in _CLAUSE_JOINS))
+        )
+        if not opens and not _ends_with_question_mark(tokens, number, text):
+            continue
+        if any(i >= q for i in personal_at[number]) or any(i >= q for i in present_at[number]):
+            continue
+        fill(q, end, _HYPOTHETICAL)
+        asked.add(number)
+    return bits
 
 
-def only_questions(tokens: Tokens, sentence_bits: Mapping[int, int]) -> bool:
-    """Whether every sentence of the post is an information question (no report of a finding)."""
-    count = tokens.sentences[-1] + 1 if len(tokens) else 0
-    return count > 0 and all(
-        sentence_bits.get(number, 0) & _HYPOTHETICAL for number in range(count)
-    )
+# Words after which a wh-word opens a question of its own: "... but what does it look like".
+_CLAUSE_JOINS = frozenset({"but", "and", "so", "or", "then", "just"})
+_FILLERS = frozenset(
+    {"so", "hi", "hello", "hey", "ok", "okay", "and", "but", "quick", "also", "just"}
+)
+_WH_WORDS = frozenset({"what", "whats", "how", "why", "when", "which", "wher", "who", "whos"})
+
+
+def _ends_with_question_mark(tokens: Tokens, number: int, text: str) -> bool:
+    last = tokens.sentence_ends[number] - 1
+    if last < 0 or not text:
+        return False
+    following = tokens.sentence_ends[number]
+    gap_end = tokens.starts[following] if following < len(tokens.starts) else len(text)
+    return "?" in text[tokens.ends[last] : gap_end]
+
+
+def only_questions(tokens: Tokens, token_bits: Sequence[int]) -> bool:
+    """Whether the whole post asks for information: every token in a question or condition."""
+    return bool(token_bits) and all(bit & _HYPOTHETICAL for bit in token_bits)
 
 
 def _dates_childhood(norms: Sequence[str], i: int, sentences: Sequence[int], number: int) -> bool:
@@ -382,18 +450,24 @@ def _without_overridden(
 ) -> Sequence[Match]:
     """Drop the matches that a more specific phrase around them explains away."""
     spans = [
-        (m.first, m.last, overrides[m.label])
+        (m.first, m.last, overrides[m.label], m.label.startswith("sense:"))
         for m in matches
         if m.label in overrides and not governed[m.first] & _NEGATED
     ]
     if not spans:
         return matches
+    # A cause's cue explains away what lies inside it; a word sense ("overdosed on chocolate")
+    # also what overlaps it ("I may have overdosed on chocolate").
     return [
         m
         for m in matches
         if not any(
-            first <= m.first and m.last <= last and m.label in labels
-            for first, last, labels in spans
+            m.label in labels
+            and (
+                (first <= m.first and m.last <= last)
+                or (sense and m.first <= last and first <= m.last)
+            )
+            for first, last, labels, sense in spans
         )
     ]
 

@@ -118,12 +118,13 @@ class _Assessor:
         self.affirmed: dict[str, list[Mention]] = {}
         # mentions that would be affirmed but for having gone away
         self.resolved: dict[str, list[Mention]] = {}
-        self.sentence_bits = sentence_assertions(self.tokens, context)
+        self.token_bits = sentence_assertions(self.tokens, context, text)
         # Measured values ("temperature 38.9", "took about thirty of them") join the phrase
         # matches, so negation, the past and questions govern them as they do words.
         readings = self._reading_matches()
         if readings:
             concepts = sorted([*concepts, *readings])
+        reading_spans = frozenset((m.first, m.last, m.label) for m in readings)
         self.mentions: list[Mention] = assign_context(
             self.tokens,
             context,
@@ -134,7 +135,9 @@ class _Assessor:
             overrides=kb.overrides,
             affirmed=self.affirmed,
             resolved=self.resolved,
-            sentence_bits=self.sentence_bits,
+            token_bits=self.token_bits,
+            text=text,
+            readings=reading_spans,
         )
         if kb.compositions:
             self._compose()
@@ -195,7 +198,7 @@ class _Assessor:
         doctor answers as such: nothing there calls for a sooner visit)."""
         if any(not m.label.startswith("sense:") for m in self.mentions):
             return True
-        return only_questions(self.tokens, self.sentence_bits)
+        return only_questions(self.tokens, self.token_bits)
 
     def _engine_flag(self, flag: EngineFlag | None, evidence: tuple[Evidence, ...]) -> Flag:
         assert flag is not None, "the knowledge base declares its engine flags"

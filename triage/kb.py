@@ -33,6 +33,7 @@ CONTEXT_KINDS = (
     "historical_forward",
     "historical_backward",
     "hypothetical_forward",
+    "hypothetical_backward",
     "speculation_forward",
     "hypothetical_sentence",
     "pseudo",
@@ -43,6 +44,8 @@ CONTEXT_KINDS = (
     "personal",
     "question_openers",
     "when_was",
+    "conditional_openers",
+    "asking_for_self",
 )
 # The matcher's groups: context triggers, relatives, and everything else (concepts).
 MATCH_GROUPS = {"ctx:": 0, "rel:": 1}

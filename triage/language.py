@@ -121,11 +121,20 @@ def _fold_with_origin(text: str) -> tuple[str, list[int]]:
 
 
 def find_phrases(text: str, phrases: tuple[str, ...]) -> list[tuple[int, int]]:
-    """``(start, end)`` in ``text`` of each accent-folded phrase found in it, in text order."""
+    """``(start, end)`` in ``text`` of each accent-folded phrase found in it, in text order.
+
+    A phrase may join parts with ``+``; it is found when every part is.
+    """
     folded, origin = _fold_with_origin(text)
     spans = set()
     for phrase in phrases:
-        at = folded.find(phrase)
-        if at >= 0:
-            spans.add((origin[at], origin[at + len(phrase) - 1] + 1))
+        # "poitrine+bras gauche": every part must be there, in any order
+        found = []
+        for part in phrase.split("+"):
+            at = folded.find(part.strip())
+            if at < 0:
+                break
+            found.append((origin[at], origin[at + len(part.strip()) - 1] + 1))
+        else:
+            spans.update(found)
     return sorted(spans)

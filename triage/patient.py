@@ -206,7 +206,7 @@ _BLOOD_PRESSURE_W = re.compile(
     r"(?:bp|blood pressure|pressure|reading)\D{0,25}?(?P<sys>\d{2,3})\s*/\s*(?P<dia>\d{2,3})"
 )
 _GLUCOSE_W = re.compile(
-    r"(?:sugars?|glucose|bg|bm|bs)\D{0,25}?(?P<v>\d{1,3}(?:\.\d+)?)\s*(?P<unit>mmol|mg)?"
+    r"(?:sugars?|glucose|bg|bm|bs)\b\D{0,25}?(?P<v>\d{1,3}(?:\.\d+)?)\s*(?P<unit>mmol|mg)?"
 )
 # The words the *_W patterns above open with, by the set of patterns tried where they start.
 _CUE_WORDS = {
@@ -604,7 +604,16 @@ _SEIZURE_MINUTES_W = re.compile(
     r"\b(?:fitting|seizing|seizure|seizures|fit|convulsing|convulsion|shaking|jerking)"
     r"\D{0,25}?(?P<v>\d{1,2})\s?(?:mins?|minutes)\b"
 )
-_KETONES_W = re.compile(r"\bketones?\D{0,14}?(?P<v>\d(?:\.\d)?)\b")
+_KETONES_W = re.compile(r"\bketones?\D{0,45}?(?P<v>\d(?:\.\d)?)\b")
+# A glucose value with its unit and no cue word before it ("my meter read 612 mg/dL").
+_GLUCOSE_UNIT_W = re.compile(r"\b(?P<v>\d{1,3}(?:\.\d)?)\s?(?P<unit>mmol(?:/l)?|mg/dl|mg/dL)\b")
+# A bare temperature: 38.0 to 42.9 with one decimal and no unit, which in a post about being
+# unwell is nearly always degrees Celsius ("tonight he's 39.8"). Weights, BMIs and prices are not.
+_BARE_TEMPERATURE_W = re.compile(r"(?<![\d.£$€/])\b(?P<v>3[89]|4[0-2])[.,](?P<d>\d)\b(?![.,/]?\d)")
+_NOT_TEMPERATURE_BEFORE = re.compile(r"(?:bmi|weigh\w*|weight|kg|£|\$|€|size|score)\W*$")
+_NOT_TEMPERATURE_AFTER = re.compile(
+    r"^\s*(?:kg|kilos?|lbs?|%|cm|mm|kg/m|years?|weeks?|mmol|mg|ml|hours?|mins?)\b"
+)
 _TEMPERATURE_UNIT_W = re.compile(
     r"\b(?P<v>(?:3[5-9]|4[0-3])(?:[.,]\d)?|(?:9[5-9]|10[0-9])(?:\.\d)?)\s?"
     r"(?:°\s?(?P<u1>[cf])?|degrees?(?: (?P<u2>c|f|celsius|fahrenheit))?|(?P<u3>c|f)\b)"
@@ -613,7 +622,7 @@ _PILL_WORDS = (
     r"(?:pills?|tablets?|tabs?|caps(?:ules)?|paracetamol|paracetamols|acetaminophen|tylenol"
     r"|ibuprofen|aspirin|codeine|co-codamol|cocodamol|sertraline|citalopram|fluoxetine"
     r"|amitriptyline|zopiclone|diazepam|valium|sleeping pills|sleepers|painkillers|meds"
-    r"|medication|antidepressants|insulin|them|of them|of those|of these|packets?|box(?:es)?"
+    r"|medication|antidepressants|insulin|them|of them|of those|of these|ones|packets?|box(?:es)?"
     r"|bottles?|strips?)"
 )
 _INGEST = (
@@ -674,6 +683,19 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
         celsius = (degrees - 32) * 5 / 9 if unit.startswith("f") or degrees > 50 else degrees
         if 38.0 <= celsius <= 44.0:
             out.append(Reading("fever", _span(original, m.start("v"), m.end("v"))))
+    for m in _BARE_TEMPERATURE_W.finditer(text):
+        before = text[max(0, m.start() - 12) : m.start()]
+        if _NOT_TEMPERATURE_BEFORE.search(before) or _NOT_TEMPERATURE_AFTER.match(text[m.end() :]):
+            continue
+        out.append(Reading("fever", _span(original, m.start(), m.end())))
+    for m in _GLUCOSE_UNIT_W.finditer(text):
+        level = float(m.group("v"))
+        mmol = level if m.group("unit").startswith("mmol") else level / 18.0
+        span = _span(original, m.start("v"), m.end("v"))
+        if mmol >= 20:
+            out.append(Reading("glucose_very_high", span))
+        elif mmol < 3.5:
+            out.append(Reading("glucose_low", span))
     for m in _PILL_AMOUNT_W.finditer(text):
         count = m.group("n")
         if count is not None:
