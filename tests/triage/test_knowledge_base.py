@@ -180,7 +180,8 @@ def test_a_composed_concept_is_mentioned_by_its_parts_close_together() -> None:
     assert (
         "cardiac_chest_pain"
         not in assess(
-            "the chest x-ray was fine and the doctor said the pain in my knee is arthritis, im sweating"
+            "the chest x-ray was fine and the doctor said the pain in my knee is arthritis,"
+            " im sweating"
         ).flag_codes
     )
 
