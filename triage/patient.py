@@ -635,6 +635,7 @@ _PILL_AMOUNT_W = re.compile(
     r"|the entire|a full|half a|a handful of|handful of|loads of|a load of|a bunch of|a lot of"
     r"|lots of|a pile of|the rest of))\W+(?:x\W*\d+\s?mg\W+)?(?:\w+\W+){0,3}?" + _PILL_WORDS + r"\b"
 )
+_INR_W = re.compile(r"\binr\D{0,12}?(?P<v>\d{1,2}(?:\.\d)?)\b")
 _GRAMS_W = re.compile(r"\b(?P<v>\d{1,3})\s?(?:g|grams)\b(?: of)? (?:paracetamol|acetaminophen)")
 
 
@@ -703,6 +704,10 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
             if value < 10:
                 continue
         out.append(Reading("tablets_large_amount", _span(original, m.start(), m.end())))
+    if "inr" in text:
+        for m in _INR_W.finditer(text):
+            if float(m.group("v")) >= 5:
+                out.append(Reading("inr_high", _span(original, m.start("v"), m.end("v"))))
     for m in _GRAMS_W.finditer(text):
         if int(m.group("v")) >= 8:
             out.append(Reading("tablets_large_amount", _span(original, m.start(), m.end())))
