@@ -19,6 +19,8 @@ FIRST_PERSON = frozenset({"i", "im", "ive", "id", "me", "ill"})
 CLAUSE_OPENERS = frozenset({"my", "it", "its", "he", "she", "they", "we", "this", "that", "but"})
 POSSESSIVE_AFTER_WORRY = frozenset({"my", "the", "this", "these", "that", "his", "her", "our"})
 PREGNANCY = frozenset({"pregnant", "pregnanci", "fetal", "foetal", "midwif"})
+# Verbs after which another person is only telling what happened to the patient.
+_REPORTING = frozenset({"say", "tell", "think", "reckon", "saw", "notic"})
 _JOINERS = frozenset({"and", "then", "plus", "also", "so"})
 # Another person's clause ends where the writer starts talking about themself again.
 NEW_EXPERIENCER = frozenset({"my"})
@@ -192,6 +194,8 @@ def assign_context(
         word = norms[m.last]
         if word == subject.word or (subject.kind == "child" and group == "child"):
             continue
+        if m.last + 1 < n and norms[m.last + 1] in _REPORTING:
+            continue  # "his friend says he was out cold": the friend only reports it
         if pregnant and word == "baby":
             continue
         end = _scan_forward(
@@ -339,6 +343,8 @@ def sentence_assertions(
     count = sentences[-1] + 1
     past = [False] * count
     present_at: list[list[int]] = [[] for _ in range(count)]
+    # present anchors that date the post (not "now" or "still"): they keep a question personal
+    recent_at: list[list[int]] = [[] for _ in range(count)]
     personal_at: list[list[int]] = [[] for _ in range(count)]
     questions: list[int] = []
     conditional = [False] * count
@@ -359,6 +365,8 @@ def sentence_assertions(
         elif kind == "present_anchors":
             if m.first not in covered:
                 present_at[number].append(m.first)
+                if m.first != m.last or norms[m.first] not in _WEAK_PRESENT:
+                    recent_at[number].append(m.first)
         elif kind == "personal":
             personal_at[number].append(m.first)
         elif kind == "question_openers":
@@ -390,13 +398,11 @@ def sentence_assertions(
             fill(first, end, _HISTORICAL)
         elif conditional[number] and not present_at[number]:
             fill(first, end, _HYPOTHETICAL)
-    asked: set[int] = set()
     if any(m.label == "ctx:asking_for_self" for m in context_matches):
         questions = []  # "what happens if you take 20 sleeping pills. asking for myself."
-    for q in sorted(questions):
+    starts = sorted(set(questions))
+    for k, q in enumerate(starts):
         number = sentences[q]
-        if number in asked:
-            continue
         first = sentence_ends[number - 1] if number else 0
         end = sentence_ends[number]
         opens = (
@@ -404,17 +410,24 @@ def sentence_assertions(
             or (q == first + 1 and norms[first] in _FILLERS)
             or (norms[q] in _WH_WORDS and (tokens.soft_breaks[q] or norms[q - 1] in _CLAUSE_JOINS))
         )
-        if not opens and not _ends_with_question_mark(tokens, number, text):
+        if opens:
+            # the question runs to the next question clause ("what is X and what should I do")
+            later = [p for p in starts[k + 1 :] if sentences[p] == number and norms[p] in _WH_WORDS]
+            span_start, span_end = q, min([*later, end])
+        elif norms[q] in _WH_WORDS and _ends_with_question_mark(tokens, number, text):
+            span_start, span_end = first, end  # "After a first seizure how long ...?"
+        else:
             continue
-        if any(i >= q for i in personal_at[number]) or any(i >= q for i in present_at[number]):
+        in_span = range(span_start, span_end).__contains__
+        if any(map(in_span, personal_at[number])) or any(map(in_span, recent_at[number])):
             continue
-        fill(q, end, _HYPOTHETICAL)
-        asked.add(number)
+        fill(span_start, span_end, _HYPOTHETICAL)
     return bits
 
 
 # Words after which a wh-word opens a question of its own: "... but what does it look like".
 _CLAUSE_JOINS = frozenset({"but", "and", "so", "or", "then", "just"})
+_WEAK_PRESENT = frozenset({"now", "still", "sinc", "start", "ongo", "lat", "recent"})
 _FILLERS = frozenset(
     {"so", "hi", "hello", "hey", "ok", "okay", "and", "but", "quick", "also", "just"}
 )

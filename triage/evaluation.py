@@ -153,11 +153,25 @@ def run_post(post: dict[str, Any]) -> Assessment:
 
 
 def is_unreadable(post: dict[str, Any]) -> bool:
-    """Another language, hidden characters, or emoji with hardly a word between them."""
+    """Another language, hidden characters, or emoji with hardly a word between them.
+
+    A post its writer tagged as another language but written in (broken) English, with its
+    share of everyday English words, is readable.
+    """
     pattern = post.get("pattern")
+    words = re.findall(r"[A-Za-z']+", post["text"].lower())
     if pattern == "emoji":
-        return len(re.findall(r"[A-Za-z]{2,}", post["text"])) < 6
+        return len([w for w in words if len(w) > 1]) < 6
+    if pattern == "non-english" and words:
+        common = sum(1 for w in words if w in _EVERYDAY_ENGLISH)
+        return common < 0.15 * len(words)
     return pattern in UNREADABLE_PATTERNS
+
+
+_EVERYDAY_ENGLISH = frozenset(
+    "the and i my is it to of for have has with at but not he she his her this that be are "
+    "was he she what how when from you your we they me in on no".split()
+)
 
 
 def acceptable_levels(post: dict[str, Any]) -> frozenset[str]:

@@ -635,7 +635,9 @@ _PILL_AMOUNT_W = re.compile(
     r"|the entire|a full|half a|a handful of|handful of|loads of|a load of|a bunch of|a lot of"
     r"|lots of|a pile of|the rest of))\W+(?:x\W*\d+\s?mg\W+)?(?:\w+\W+){0,3}?" + _PILL_WORDS + r"\b"
 )
-_INR_W = re.compile(r"\binr\D{0,12}?(?P<v>\d{1,2}(?:\.\d)?)\b")
+_POTASSIUM_W = re.compile(r"\b(?:potassium|k\+?)\D{0,20}?(?P<v>\d(?:\.\d)?)\b")
+_GESTATION_W = re.compile(r"\b(?P<v>[1-4]\d)\s*/\s*40\b")
+_INR_W = re.compile(r"\binr\D{0,25}?(?P<v>\d{1,2}(?:\.\d)?)\b")
 _GRAMS_W = re.compile(r"\b(?P<v>\d{1,3})\s?(?:g|grams)\b(?: of)? (?:paracetamol|acetaminophen)")
 
 
@@ -704,6 +706,13 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
             if value < 10:
                 continue
         out.append(Reading("tablets_large_amount", _span(original, m.start(), m.end())))
+    if "potassium" in text:
+        for m in _POTASSIUM_W.finditer(text):
+            if 6.5 <= float(m.group("v")) < 10:
+                out.append(Reading("potassium_high", _span(original, m.start("v"), m.end("v"))))
+    if "/40" in text or "/ 40" in text:
+        for m in _GESTATION_W.finditer(text):
+            out.append(Reading("pregnant", _span(original, m.start(), m.end())))
     if "inr" in text:
         for m in _INR_W.finditer(text):
             if float(m.group("v")) >= 5:
