@@ -125,6 +125,7 @@ def assign_context(
     token_bits: Sequence[int] | None = None,
     text: str = "",
     readings: frozenset[tuple[int, int, str]] = frozenset(),
+    governed_out: list[int] | None = None,
 ) -> list[Mention]:
     """One mention per concept match, marked with the context that governs it.
 
@@ -143,13 +144,14 @@ def assign_context(
         if norms[i] in CLAUSE_OPENERS:
             breaks[i] = True
     # "... that hasn't let up and my bump feels hard": a new subject after "and" opens a clause
-    for i in range(1, n):
-        if norms[i] in CLAUSE_OPENERS and norms[i - 1] in _JOINERS:
+    for i, (before, norm) in enumerate(zip(norms, norms[1:]), 1):
+        if norm in CLAUSE_OPENERS and before in _JOINERS:
             breaks[i] = True
-    if text:
+    if ")" in text:
         # a closing bracket ends what was said inside it: "(not anticoagulated) experienced ..."
+        ends, starts = tokens.ends, tokens.starts
         for i in range(1, n):
-            if ")" in text[tokens.ends[i - 1] : tokens.starts[i]]:
+            if ")" in text[ends[i - 1] : starts[i]]:
                 breaks[i] = True
     triggers = _select_triggers(list(context_matches))
 
@@ -203,6 +205,8 @@ def assign_context(
         )
         mark(m.last + 1, end, "other")
 
+    if governed_out is not None:
+        governed_out.extend(governed)
     if overrides:
         concept_matches = _without_overridden(concept_matches, overrides, governed)
     starts = tokens.starts
@@ -471,10 +475,12 @@ def _without_overridden(
         return matches
     # A cause's cue explains away what lies inside it; a word sense ("overdosed on chocolate")
     # also what overlaps it ("I may have overdosed on chocolate").
+    cancellable = frozenset().union(*(labels for _, _, labels, _ in spans))
     return [
         m
         for m in matches
-        if not any(
+        if m.label not in cancellable
+        or not any(
             m.label in labels
             and (
                 (first <= m.first and m.last <= last)

@@ -119,6 +119,8 @@ class _Assessor:
         # mentions that would be affirmed but for having gone away
         self.resolved: dict[str, list[Mention]] = {}
         self.token_bits = sentence_assertions(self.tokens, context, text)
+        # per token, the context bits that govern it (0: an affirmed report)
+        self.governed: list[int] = []
         # Measured values ("temperature 38.9", "took about thirty of them") join the phrase
         # matches, so negation, the past and questions govern them as they do words.
         readings = self._reading_matches()
@@ -138,6 +140,7 @@ class _Assessor:
             token_bits=self.token_bits,
             text=text,
             readings=reading_spans,
+            governed_out=self.governed,
         )
         if kb.compositions:
             self._compose()

@@ -22,7 +22,7 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
     "the and i my is it to of for have has with at but not he she his her this that be are "
     "been had do does can im ive dont cant if or you your we our they what how when from up out "
     "just about after since would could should there its him them their any all some now very "
-    "really please help got been it's i'm".split()
+    "really please help got been it's i'm i’m it’s don't can't dont cant".split()
 )
 _SCRIPT_LANGUAGES = (
     ("CJK", "zh"),
@@ -69,35 +69,47 @@ def _script_language(char: str) -> str | None:
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
 def detect(text: str) -> Readability:
     """The language of ``text``, or that it has no words."""
+    if text.isascii():
+        # the common case, kept cheap: no other script, no emoji
+        if not _ASCII_LETTER.search(text):
+            return Readability("und", no_words=True)
+        return _latin_language(text, _WORD.findall(text.lower()))
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return Readability("und", no_words=True)
-    words = [w.replace("'", "").replace("’", "") for w in _WORD.findall(text.lower())]
+    words = _WORD.findall(text.lower())
     symbols = sum(1 for ch in text if unicodedata.category(ch) == "So")
     if len(words) < _MIN_WORDS_FOR_MEANING and symbols >= len(words):
         return Readability("und", no_words=True)  # mostly emoji: "🐝➡️🦶😣 little 🔴 swollen"
-    if not text.isascii():
-        counts: dict[str, int] = {}
-        latin = 0
-        for ch in letters:
-            if ch.isascii():
-                latin += 1
-                continue
-            language = _script_language(ch)
-            if language is None:
-                latin += 1  # accented Latin letters
-            else:
-                counts[language] = counts.get(language, 0) + 1
-        if counts:
-            language, count = max(counts.items(), key=lambda item: item[1])
-            if count > latin:
-                return Readability(language)
+    counts: dict[str, int] = {}
+    latin = 0
+    for ch in letters:
+        if ch.isascii():
+            latin += 1
+            continue
+        language = _script_language(ch)
+        if language is None:
+            latin += 1  # accented Latin letters
+        else:
+            counts[language] = counts.get(language, 0) + 1
+    if counts:
+        language, count = max(counts.items(), key=lambda item: item[1])
+        if count > latin:
+            return Readability(language)
+    return _latin_language(text, words)
+
+
+def _latin_language(text: str, words: list[str]) -> Readability:
     if len(words) < _MIN_WORDS_FOR_DETECTION:
         return Readability("en")
-    english = sum(1 for w in words if w in _ENGLISH_FUNCTION_WORDS)
-    if english >= _ENGLISH_SHARE * len(words):
+    sample = words[:80]  # enough to tell, and a long post costs no more
+    english = sum(map(_ENGLISH_FUNCTION_WORDS.__contains__, sample))
+    if english >= _ENGLISH_SHARE * len(sample):
         return Readability("en")
     language, _ = py3langid.classify(text)
     return Readability(str(language))

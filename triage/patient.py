@@ -641,15 +641,69 @@ _INR_W = re.compile(r"\binr\D{0,25}?(?P<v>\d{1,2}(?:\.\d)?)\b")
 _GRAMS_W = re.compile(r"\b(?P<v>\d{1,3})\s?(?:g|grams)\b(?: of)? (?:paracetamol|acetaminophen)")
 
 
+# Cheap look-ups that tell whether a pattern can match at all, so most posts skip most patterns.
+_TEMPERATURE_CUES = re.compile(r"\d ?[cf]\b")
+_DECIMAL = re.compile(r"(?:3[89]|4[0-2])[.,]\d")
+_INGEST_STEMS = (
+    "took",
+    "take",
+    "swallow",
+    "ate ",
+    "eaten",
+    "had ",
+    "downed",
+    "necked",
+    "popped",
+    "chewed",
+    "overdosed",
+    "od ",
+    "od'",
+)
+_SEIZURE_STEMS = ("fit", "seiz", "convuls", "shak", "jerk")
+
+
+_ANY_DIGIT = re.compile(r"\d")
+_AMOUNT_WORDS = (
+    "dozen",
+    "hundred",
+    "whole",
+    "all ",
+    "handful",
+    "load",
+    "bunch",
+    "lot of",
+    "pile",
+    "rest of",
+    "entire",
+    "full",
+    "half a",
+    "ty ",
+)
+
+
+def _tablet_amounts(original: str, text: str) -> list[Reading]:
+    """Ten tablets or more, or a whole packet, taken: "took about thirty of my paracetamol"."""
+    out = []
+    for m in _PILL_AMOUNT_W.finditer(text):
+        count = m.group("n")
+        if count is not None:
+            value = int(count) if count.isdigit() else _NUMBER_WORD_VALUES[count]
+            if value < 10:
+                continue
+        out.append(Reading("tablets_large_amount", _span(original, m.start(), m.end())))
+    return out
+
+
 def _vital_signs(original: str, text: str) -> list[Reading]:
     """Pulse, oxygen saturation, breathing rate, low blood pressure, seizure length, ketones,
     temperatures written with their unit, and tablet counts that amount to an overdose."""
     out: list[Reading] = []
-    if not any(ch.isdigit() for ch in text) and not any(
-        word in text for word in ("dozen", "hundred", "whole", "all ", "handful", "load", "ty ")
-    ):
+    if _ANY_DIGIT.search(text) is None:
+        # every value read here has a digit, but for amounts in words
+        if any(word in text for word in _AMOUNT_WORDS) and any(w in text for w in _INGEST_STEMS):
+            out.extend(_tablet_amounts(original, text))
         return out
-    if "bpm" in text or "pulse" in text or "heart" in text or "hr" in text:
+    if "bpm" in text or "pulse" in text or "heart" in text or "hr " in text:
         for m in _PULSE_W.finditer(text):
             group = "v" if m.group("v") else "w"
             value = int(m.group(group))
@@ -660,38 +714,43 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
                 out.append(Reading("pulse_fast", span))
             elif 20 <= value < 40:
                 out.append(Reading("pulse_very_slow", span))
-    for m in _OXYGEN_W.finditer(text):
+    oxygen = "sat" in text or "o2" in text or "oxygen" in text or "pulse ox" in text
+    for m in _OXYGEN_W.finditer(text) if oxygen else ():
         value = int(m.group("v"))
         if value < 92:
             out.append(Reading("oxygen_low", _span(original, m.start("v"), m.end("v"))))
-    for m in _BREATHING_RATE_W.finditer(text):
+    breaths = "rr" in text or "resp" in text or "breathing rate" in text or "breaths" in text
+    for m in _BREATHING_RATE_W.finditer(text) if breaths else ():
         group = "v" if m.group("v") else "w"
         if int(m.group(group)) >= 30:
             out.append(
                 Reading("breathing_very_fast", _span(original, m.start(group), m.end(group)))
             )
-    for m in _BLOOD_PRESSURE_W.finditer(text):
+    for m in _BLOOD_PRESSURE_W.finditer(text) if "/" in text else ():
         if int(m.group("sys")) < 90:
             out.append(Reading("bp_low", _span(original, m.start("sys"), m.end("dia"))))
-    for m in _SEIZURE_MINUTES_W.finditer(text):
+    seizing = "min" in text and any(w in text for w in _SEIZURE_STEMS)
+    for m in _SEIZURE_MINUTES_W.finditer(text) if seizing else ():
         if int(m.group("v")) >= 5:
             out.append(Reading("seizure_prolonged", _span(original, m.start(), m.end())))
     if "ketone" in text:
         for m in _KETONES_W.finditer(text):
             if float(m.group("v")) >= 3:
                 out.append(Reading("ketones_high", _span(original, m.start("v"), m.end("v"))))
-    for m in _TEMPERATURE_UNIT_W.finditer(text):
+    degrees = "°" in text or "degree" in text or _TEMPERATURE_CUES.search(text) is not None
+    for m in _TEMPERATURE_UNIT_W.finditer(text) if degrees else ():
         degrees = float(m.group("v").replace(",", "."))
         unit = (m.group("u1") or m.group("u2") or m.group("u3") or "").lower()
         celsius = (degrees - 32) * 5 / 9 if unit.startswith("f") or degrees > 50 else degrees
         if 38.0 <= celsius <= 44.0:
             out.append(Reading("fever", _span(original, m.start("v"), m.end("v"))))
-    for m in _BARE_TEMPERATURE_W.finditer(text):
+    bare = ("." in text or "," in text) and _DECIMAL.search(text) is not None
+    for m in _BARE_TEMPERATURE_W.finditer(text) if bare else ():
         before = text[max(0, m.start() - 12) : m.start()]
         if _NOT_TEMPERATURE_BEFORE.search(before) or _NOT_TEMPERATURE_AFTER.match(text[m.end() :]):
             continue
         out.append(Reading("fever", _span(original, m.start(), m.end())))
-    for m in _GLUCOSE_UNIT_W.finditer(text):
+    for m in _GLUCOSE_UNIT_W.finditer(text) if ("mmol" in text or "mg/dl" in text) else ():
         level = float(m.group("v"))
         mmol = level if m.group("unit").startswith("mmol") else level / 18.0
         span = _span(original, m.start("v"), m.end("v"))
@@ -699,13 +758,8 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
             out.append(Reading("glucose_very_high", span))
         elif mmol < 3.5:
             out.append(Reading("glucose_low", span))
-    for m in _PILL_AMOUNT_W.finditer(text):
-        count = m.group("n")
-        if count is not None:
-            value = int(count) if count.isdigit() else _NUMBER_WORD_VALUES[count]
-            if value < 10:
-                continue
-        out.append(Reading("tablets_large_amount", _span(original, m.start(), m.end())))
+    if any(w in text for w in _INGEST_STEMS):
+        out.extend(_tablet_amounts(original, text))
     if "potassium" in text:
         for m in _POTASSIUM_W.finditer(text):
             if 6.5 <= float(m.group("v")) < 10:
@@ -717,7 +771,7 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
         for m in _INR_W.finditer(text):
             if float(m.group("v")) >= 5:
                 out.append(Reading("inr_high", _span(original, m.start("v"), m.end("v"))))
-    for m in _GRAMS_W.finditer(text):
+    for m in _GRAMS_W.finditer(text) if ("paracetamol" in text or "acetaminophen" in text) else ():
         if int(m.group("v")) >= 8:
             out.append(Reading("tablets_large_amount", _span(original, m.start(), m.end())))
     return out
