@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, pairwise
 from typing import NamedTuple
 
 from triage.matcher import Match
@@ -144,7 +144,7 @@ def assign_context(
         if norms[i] in CLAUSE_OPENERS:
             breaks[i] = True
     # "... that hasn't let up and my bump feels hard": a new subject after "and" opens a clause
-    for i, (before, norm) in enumerate(zip(norms, norms[1:]), 1):
+    for i, (before, norm) in enumerate(pairwise(norms), 1):
         if norm in CLAUSE_OPENERS and before in _JOINERS:
             breaks[i] = True
     if ")" in text:
