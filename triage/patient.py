@@ -737,8 +737,8 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
         for m in _KETONES_W.finditer(text):
             if float(m.group("v")) >= 3:
                 out.append(Reading("ketones_high", _span(original, m.start("v"), m.end("v"))))
-    degrees = "°" in text or "degree" in text or _TEMPERATURE_CUES.search(text) is not None
-    for m in _TEMPERATURE_UNIT_W.finditer(text) if degrees else ():
+    has_degrees = "°" in text or "degree" in text or _TEMPERATURE_CUES.search(text) is not None
+    for m in _TEMPERATURE_UNIT_W.finditer(text) if has_degrees else ():
         degrees = float(m.group("v").replace(",", "."))
         unit = (m.group("u1") or m.group("u2") or m.group("u3") or "").lower()
         celsius = (degrees - 32) * 5 / 9 if unit.startswith("f") or degrees > 50 else degrees
