@@ -23,7 +23,7 @@ from accounts.access import (
 )
 from forum import selectors, services
 from forum.forms import AnswerForm, CorrectTriageForm, InfoRequestForm, RerouteForm
-from forum.models import Question
+from forum.models import Question, Urgency
 from forum.similarity import similar_stored
 from forum.triage_adapter import highlight_spans
 
@@ -64,7 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                     highlight_spans(assessment.text, assessment.result) if assessment else []
                 ),
                 "waiting": now - (question.queued_at or question.created_at),
-                "similar": similar[question.pk],
+                "similar": [] if question.urgency == Urgency.EMERGENCY else similar[question.pk],
                 "mine": question.claimed_by_id == request.user.pk
                 and question.claimed_until is not None
                 and question.claimed_until > now,

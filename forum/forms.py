@@ -5,19 +5,23 @@ from typing import Any
 from django import forms
 
 from accounts.models import Sex
+from forum.asking import Draft, ask_errors, assess_draft, posted_title, reads_as_emergency
 from forum.models import AskingFor, Duration, Specialty, Urgency
 
 
 class AskForm(forms.Form):
+    """The ask form. Its rules are the ask rules (forum/asking.py): an emergency is accepted
+    with whatever it says; `emergency` tells the page to lead with the call-now advice."""
+
     title = forms.CharField(
-        min_length=10,
         max_length=200,
+        required=False,
         help_text="One line that sums up your question, e.g. 'Calf twitching for a month'.",
     )
     body = forms.CharField(
         label="Your question",
-        min_length=30,
         max_length=10000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Describe what you feel, where, since when, what makes it better or worse. "
         "Do not include names, phone numbers or addresses.",
@@ -29,9 +33,10 @@ class AskForm(forms.Form):
         label="Their age (years)",
         min_value=0,
         max_value=120,
+        required=False,
         help_text="For a baby under one year, enter 0 and give the age in months in your text.",
     )
-    sex = forms.ChoiceField(label="Their sex", choices=Sex.choices)
+    sex = forms.ChoiceField(label="Their sex", choices=[("", "—"), *Sex.choices], required=False)
     duration = forms.ChoiceField(
         label="How long has this been going on?",
         choices=[("", "—"), *Duration.choices],
@@ -52,20 +57,39 @@ class AskForm(forms.Form):
     is_private = forms.BooleanField(
         label="Keep private (only you and the doctors can read it)", required=False
     )
+    # Asked for on every question but an emergency (the ask rules check them).
+    ASKED_FOR = ("title", "body", "age_years", "sex")
 
-    def clean_body(self) -> str:
-        body: str = self.cleaned_data["body"].strip()
-        if len(set(body.lower().split())) < 5:
-            raise forms.ValidationError("Describe your symptoms in a few more words.")
-        return body
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.emergency = False
+        self.draft_result: dict[str, Any] | None = None
+        for name in self.ASKED_FOR:
+            self.fields[name].widget.attrs["aria-required"] = "true"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        age = data.get("age_years")
-        if data.get("asking_for") == AskingFor.SELF and age is not None and age < 13:
-            self.add_error(
-                "asking_for", "For a child under 13, pick A child as who the question is about."
-            )
+        raw_age = data.get("age_years")
+        draft = Draft(
+            title=str(self.data.get("title", "")),
+            body=str(self.data.get("body", "")),
+            age_years=raw_age if isinstance(raw_age, int) else None,
+            sex=str(data.get("sex") or ""),
+            asking_for=str(data.get("asking_for") or AskingFor.SELF),
+            duration=str(data.get("duration") or ""),
+        )
+        # the draft's triage: kept so an invalid emergency post still leads with the advice
+        self.draft_result = assess_draft(draft)
+        self.emergency = reads_as_emergency(self.draft_result)
+        for field, message in ask_errors(draft, emergency=self.emergency).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        if self.emergency:
+            # An emergency is posted with what it says; only the text must be there.
+            for field in ("age_years", "sex", "asking_for", "duration"):
+                self.errors.pop(field, None)
+            data["title"] = posted_title(str(data.get("title") or ""), str(data.get("body") or ""))
+            data.setdefault("age_years", None)
         return data
 
 

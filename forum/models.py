@@ -288,6 +288,7 @@ class NotificationKind(models.TextChoices):
     NEW_URGENT = "new_urgent", "New urgent question"
     NEW_EMERGENCY = "new_emergency", "New emergency question"
     INFO_RECEIVED = "info_received", "The patient replied"
+    UNCOVERED = "uncovered", "No verified doctor covers an urgent question"
 
 
 class Notification(models.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -24,6 +25,7 @@ EMAIL_TEMPLATES = {
     NotificationKind.INFO_REQUESTED: "info_requested",
     NotificationKind.NEW_URGENT: "new_urgent_question",
     NotificationKind.NEW_EMERGENCY: "new_urgent_question",
+    NotificationKind.UNCOVERED: "new_urgent_question",
 }
 
 
@@ -76,6 +78,29 @@ def doctors_for_specialty(specialty_id: int | None) -> QuerySet[User]:
     if specialty_id is not None:
         users = users.filter(doctor_profile__specialties__id=specialty_id)
     return users.distinct()
+
+
+def verified_doctors() -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, role=Role.DOCTOR, doctor_profile__status=DoctorStatus.VERIFIED
+    )
+
+
+def doctors_on_call() -> QuerySet[User]:
+    """Verified doctors of the on-call specialties (settings.ON_CALL_SPECIALTIES): they are
+    alerted to, and see, every emergency and urgent question whatever its specialty."""
+    return (
+        verified_doctors()
+        .filter(doctor_profile__specialties__slug__in=settings.ON_CALL_SPECIALTIES)
+        .distinct()
+    )
+
+
+def specialty_is_covered(specialty_id: int | None) -> bool:
+    """Whether some verified doctor works this specialty's queue."""
+    if specialty_id is None:
+        return False
+    return verified_doctors().filter(doctor_profile__specialties__id=specialty_id).exists()
 
 
 def moderators() -> QuerySet[User]:

@@ -5,13 +5,27 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import user_can_act_as_doctor, user_can_moderate
-from forum.models import Answer, Assessment, FollowUp, Notification, Question, Status
+from accounts.models import DoctorStatus, Role
+from forum.models import (
+    Answer,
+    Assessment,
+    AssessmentSource,
+    FollowUp,
+    Notification,
+    NotificationKind,
+    Question,
+    Specialty,
+    Status,
+    Urgency,
+)
+from forum.notifications import doctors_on_call
 from forum.similarity import SimilarItem, similar_to_question, similar_to_text
 from forum.triage_adapter import assess_question
 
@@ -113,6 +127,13 @@ def latest_assessment(question: Question) -> Assessment | None:
     return question.assessments.order_by("-created_at", "-id").first()
 
 
+def latest_engine_assessment(question: Question) -> Assessment | None:
+    """The newest assessment the engine made (not a doctor's correction): its findings."""
+    rows = [a for a in question.assessments.all() if a.source != AssessmentSource.DOCTOR]
+    rows.sort(key=lambda a: (a.created_at, a.pk), reverse=True)
+    return rows[0] if rows else None
+
+
 _EMPTY_TRIAGE: dict[str, Any] = {
     "advice": "",
     "specialty": "",
@@ -152,12 +173,25 @@ def triage_for_viewer(question: Question, *, user: Any) -> dict[str, Any] | None
 
 
 def queue_for_doctor(*, doctor: Any) -> QuerySet[Question]:
-    """What a verified doctor may work on: their specialties' waiting questions, most urgent
-    first, then longest waiting. Claims held by others are left out until they expire."""
+    """What a verified doctor may work on, most urgent first, then longest waiting: their
+    specialties' waiting questions and, so that every emergency and urgent question reaches
+    someone, the emergency and urgent ones of any specialty for an on-call doctor, or for every
+    doctor when no on-call doctor is verified and no doctor covers its specialty. Claims held
+    by others are left out until they expire."""
     now = timezone.now()
-    specialties = doctor.doctor_profile.specialties.values("pk")
+    mine = doctor.doctor_profile.specialties.values("pk")
+    pressing = Q(urgency__in=[Urgency.EMERGENCY, Urgency.URGENT])
+    if doctor.doctor_profile.specialties.filter(slug__in=settings.ON_CALL_SPECIALTIES).exists():
+        reach = Q(specialty__in=mine) | pressing
+    elif not doctors_on_call().exists():
+        covered = Specialty.objects.filter(
+            doctors__status=DoctorStatus.VERIFIED, doctors__user__is_active=True
+        ).values("pk")
+        reach = Q(specialty__in=mine) | (pressing & ~Q(specialty__in=covered))
+    else:
+        reach = Q(specialty__in=mine)
     return (
-        Question.objects.filter(specialty__in=specialties, is_hidden=False)
+        Question.objects.filter(reach, is_hidden=False)
         .filter(
             Q(status=Status.QUEUED)
             | Q(status=Status.CLAIMED, claimed_until__lte=now)
@@ -180,24 +214,60 @@ def unread_notification_count(*, user: Any) -> int:
 
 
 def queue_overview() -> list[dict[str, Any]]:
-    """Waiting questions per specialty and urgency: how many, and the longest wait."""
+    """Waiting questions per specialty and urgency: how many, and the longest wait. Emergency
+    and urgent questions that no verified doctor covers (neither of their specialty nor on
+    call) come first, marked `uncovered`."""
     now = timezone.now()
     rows = (
         Question.objects.filter(
             status__in=[Status.SUBMITTED, Status.QUEUED, Status.CLAIMED, Status.NEEDS_INFO],
             is_hidden=False,
         )
-        .values("specialty__name", "urgency", "status")
+        .values("specialty_id", "specialty__name", "urgency", "status")
         .annotate(count=Count("id"), oldest=Min(Coalesce("queued_at", "created_at")))
         .order_by("-count")
     )
-    return [
+    covered = set(
+        Specialty.objects.filter(
+            doctors__status=DoctorStatus.VERIFIED, doctors__user__is_active=True
+        ).values_list("pk", flat=True)
+    )
+    on_call = doctors_on_call().exists()
+    out = [
         {
             "specialty": row["specialty__name"] or "(not filed yet)",
             "urgency": row["urgency"] or "not triaged",
             "status": row["status"],
             "count": row["count"],
             "longest_wait": now - row["oldest"],
+            "uncovered": row["urgency"] in (Urgency.EMERGENCY, Urgency.URGENT)
+            and not on_call
+            and row["specialty_id"] not in covered,
         }
         for row in rows
     ]
+    return sorted(out, key=lambda r: (not r["uncovered"], -r["count"]))
+
+
+def emergency_reach(question: Question) -> str:
+    """Who has been told about this emergency, in words true for this question."""
+    if question.status == Status.SUBMITTED:
+        return (
+            "Your question has been saved. It goes to the doctors as soon as it is sorted, "
+            "usually within seconds."
+        )
+    told = Notification.objects.filter(
+        question=question,
+        kind__in=[NotificationKind.NEW_EMERGENCY, NotificationKind.NEW_URGENT],
+    ).select_related("user")
+    doctors = sum(1 for n in told if n.user.role == Role.DOCTOR)
+    others = sum(1 for n in told if n.user.role != Role.DOCTOR)
+    if doctors:
+        who = "1 doctor has" if doctors == 1 else f"{doctors} doctors have"
+        return f"Your question has been saved and {who} been alerted."
+    if others:
+        return (
+            "Your question has been saved. No doctor is available to see it at once, so the "
+            "site's moderators have been alerted to find one."
+        )
+    return "Your question has been saved in the doctors' queue."

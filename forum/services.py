@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+import triage
 from accounts.access import user_can_act_as_doctor
 from accounts.models import User
 from forum.enqueue import enqueue
@@ -30,7 +31,13 @@ from forum.models import (
     Status,
     Urgency,
 )
-from forum.notifications import doctors_for_specialty, moderators, notify
+from forum.notifications import (
+    doctors_for_specialty,
+    doctors_on_call,
+    moderators,
+    notify,
+    specialty_is_covered,
+)
 from forum.similarity import unindex_question
 from forum.triage_adapter import assess_question, question_text
 
@@ -67,7 +74,7 @@ def question_create(
     author: User,
     title: str,
     body: str,
-    age_years: int,
+    age_years: int | None,
     sex: str,
     asking_for: str = AskingFor.SELF,
     duration: str = "",
@@ -272,19 +279,43 @@ def question_triage(*, question_id: int) -> Assessment | None:
 
 
 def _alert_doctors(question: Question) -> None:
-    if question.urgency == Urgency.EMERGENCY:
-        kind, label = NotificationKind.NEW_EMERGENCY, "Emergency"
-        users = {*doctors_for_specialty(question.specialty_id), *moderators()}
-    elif question.urgency == Urgency.URGENT:
-        kind, label = NotificationKind.NEW_URGENT, "Urgent"
-        users = set(doctors_for_specialty(question.specialty_id))
-    else:
+    """Every emergency and urgent question reaches a doctor: the verified doctors of its
+    specialty and of the on-call specialties are alerted, moderators too for an emergency or a
+    post the engine could not read, and moderators get an "uncovered" alert when no verified
+    doctor of the specialty or on call would see it."""
+    if question.urgency not in (Urgency.EMERGENCY, Urgency.URGENT):
         return
+    emergency = question.urgency == Urgency.EMERGENCY
+    kind = NotificationKind.NEW_EMERGENCY if emergency else NotificationKind.NEW_URGENT
+    label = "Emergency" if emergency else "Urgent"
+    doctors = {*doctors_for_specialty(question.specialty_id), *doctors_on_call()}
+    covered = specialty_is_covered(question.specialty_id) or bool(doctors)
+    users = set(doctors)
+    if emergency or question_needs_a_person(question):
+        users |= set(moderators())
     notify(
         users=users,
         kind=kind,
         question=question,
         message=f"{label} question waiting: “{question.title}”.",
+    )
+    if not covered:
+        notify(
+            users=moderators(),
+            kind=NotificationKind.UNCOVERED,
+            question=question,
+            message=(
+                f"No verified doctor covers this {label.lower()} question yet: “{question.title}”. "
+                "It is listed in every doctor's queue; please find someone to take it."
+            ),
+        )
+
+
+def question_needs_a_person(question: Question) -> bool:
+    """The engine could not read the post (another language, no words): a person must."""
+    latest = question.assessments.order_by("-created_at", "-id").first()
+    return bool(
+        latest and any(f.get("code") == "not_assessed" for f in latest.result.get("flags", []))
     )
 
 
@@ -484,8 +515,7 @@ def assessment_correct(
     with transaction.atomic():
         question = Question.objects.select_for_update().get(pk=question_id)
         latest = question.assessments.order_by("-created_at", "-id").first()
-        data = dict(latest.result) if latest else {}
-        data["urgency"] = urgency
+        data = corrected_result(latest.result if latest else {}, urgency=urgency)
         if specialty:
             data["specialty"] = specialty
         assessment = Assessment.objects.create(
@@ -512,6 +542,18 @@ def assessment_correct(
             reason=f"{previous} → {urgency}: {reason.strip()}",
         )
     return assessment
+
+
+def corrected_result(engine: dict[str, Any], *, urgency: str) -> dict[str, Any]:
+    """A doctor's correction as one consistent assessment: their urgency with its advice, and
+    none of the engine's flags (its findings stay in the engine's row, for doctors to read)."""
+    return {
+        **engine,
+        "urgency": urgency,
+        "advice": triage.knowledge_base().advice[urgency],
+        "flags": [],
+        "missing_info": [],
+    }
 
 
 def question_assess_archived(*, question_id: int) -> Assessment | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import logged_in_user, user_can_act_as_doctor, user_can_moderate
 from forum import selectors, services
+from forum.emergency import advice_for
 from forum.forms import (
     AnswerForm,
     AskForm,
@@ -24,9 +27,9 @@ from forum.forms import (
     RerouteForm,
     SearchForm,
 )
-from forum.models import Specialty, Status
+from forum.models import AskingFor, Specialty, Status
 from forum.notifications import notifications_mark_read
-from forum.triage_adapter import assess_question, highlight_spans
+from forum.triage_adapter import highlight_spans
 
 
 def question_list(request: HttpRequest) -> HttpResponse:
@@ -56,10 +59,10 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_author = user.is_authenticated and question.author_id == user.pk
     is_doctor = user_can_act_as_doctor(user)
     assessment = selectors.latest_assessment(question)
-    triage_result = assessment.result if assessment else None
-    if triage_result is None and is_author and question.status == Status.SUBMITTED:
-        # Not triaged by a worker yet: the author still gets the advice at once.
-        triage_result = assess_question(question).to_dict()
+    # The assessment in force, the same one the API sends (a doctor's correction outranks the
+    # engine's findings); the asker of a question not triaged yet gets the advice at once.
+    triage_result = selectors.triage_for_viewer(question, user=user)
+    emergency = advice_for(triage_result)
     can_follow_up = answer is not None and (
         is_author or (answer.doctor_id == user.pk and is_doctor)
     )
@@ -70,14 +73,17 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and question.claimed_until is not None
         and question.claimed_until > timezone.now()
     )
-    context = {
+    context: dict[str, Any] = {
         "question": question,
         "answer": answer,
         "followups": question.followups.all(),
-        "similar": selectors.similar_questions(question=question),
+        # an emergency is offered nothing to read: the page says to get help now
+        "similar": [] if emergency else selectors.similar_questions(question=question),
         "is_author": is_author,
         "triage": triage_result,
-        "is_emergency": bool(triage_result and triage_result["urgency"] == "emergency"),
+        "is_emergency": emergency is not None,
+        "emergency": emergency,
+        "reach": selectors.emergency_reach(question) if emergency and is_author else "",
         "followup_form": FollowUpForm() if can_follow_up else None,
         "info_reply_form": (
             InfoReplyForm() if is_author and question.status == Status.NEEDS_INFO else None
@@ -86,11 +92,14 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_doctor": is_doctor,
     }
     if is_doctor:
+        # The words behind the engine's findings, even after a doctor corrected the urgency.
+        findings = selectors.latest_engine_assessment(question)
         context.update(
             {
                 "assessment": assessment,
+                "findings": findings,
                 "highlighted": (
-                    highlight_spans(assessment.text, assessment.result) if assessment else []
+                    highlight_spans(findings.text, findings.result) if findings else []
                 ),
                 "holds_claim": holds_claim,
                 "answer_form": AnswerForm() if holds_claim else None,
@@ -115,15 +124,15 @@ def question_create(request: HttpRequest) -> HttpResponse:
                 author=user,
                 title=data["title"],
                 body=data["body"],
-                asking_for=data["asking_for"],
-                age_years=data["age_years"],
-                sex=data["sex"],
-                duration=data["duration"],
-                medicines=data["medicines"],
-                specialty=data["specialty"],
-                is_private=data["is_private"],
+                asking_for=data.get("asking_for") or AskingFor.SELF,
+                age_years=data.get("age_years"),
+                sex=data.get("sex") or "",
+                duration=data.get("duration") or "",
+                medicines=data.get("medicines") or "",
+                specialty=data.get("specialty"),
+                is_private=bool(data.get("is_private")),
             )
-            if assess_question(question).urgency != "emergency":
+            if not form.emergency:
                 # An emergency lands on a page that leads with what to do now, not with this.
                 messages.success(request, "Your question has been posted.")
             return redirect(question)
@@ -134,7 +143,9 @@ def question_create(request: HttpRequest) -> HttpResponse:
         if user.sex:
             initial["sex"] = user.sex
         form = AskForm(initial=initial)
-    return render(request, "forum/question_form.html", {"form": form})
+    # A draft that reads as an emergency leads with the call-now advice, valid or not.
+    emergency = advice_for(form.draft_result)
+    return render(request, "forum/question_form.html", {"form": form, "emergency": emergency})
 
 
 @login_required

@@ -234,6 +234,15 @@ CRISIS_LINE = env(
     "OPENCONSULT_CRISIS_LINE",
     default="988 (US), 116 123 (UK & Ireland), or your local crisis line",
 )
+# What a phone dials from the call-now link (tel:): the first number of EMERGENCY_NUMBER and of
+# CRISIS_LINE unless set.
+EMERGENCY_DIAL = env("OPENCONSULT_EMERGENCY_DIAL", default="")
+CRISIS_DIAL = env("OPENCONSULT_CRISIS_DIAL", default="")
+# Specialties whose verified doctors are alerted to, and see in their queue, every emergency and
+# urgent question whatever its specialty.
+ON_CALL_SPECIALTIES = env.list(
+    "OPENCONSULT_ON_CALL_SPECIALTIES", default=["emergency-medicine", "general-practice"]
+)
 QUESTIONS_PER_PAGE = 20
 
 LOGGING = {

@@ -394,6 +394,8 @@ HEADACHE_ASK: Payload = {
 }
 HEADACHE_PREVIEW: Payload = {
     "urgency": "routine",
+    "emergency": False,
+    "call_now": None,
     "specialty": "neurology",
     "flags": [],
     "advice": ADVICE_ROUTINE,
@@ -732,6 +734,7 @@ QUEUE_OVERVIEW = [
             "status": "queued",
             "count": 3,
             "longest_wait_seconds": 5400,
+            "uncovered": False,
         },
         "`specialty` is the specialty's name; `urgency` is `not triaged` before the triage.",
     ),
@@ -750,6 +753,8 @@ TRIAGE_PREVIEW = [
         "Emergency",
         {
             "urgency": "emergency",
+            "emergency": True,
+            "call_now": call_now("emergency"),
             "specialty": "emergency-medicine",
             "flags": [
                 {

@@ -115,13 +115,18 @@ OVERVIEW_ROW = inline_serializer(
         "status": serializers.CharField(),
         "count": serializers.IntegerField(),
         "longest_wait_seconds": serializers.IntegerField(),
+        "uncovered": serializers.BooleanField(
+            help_text="Emergency or urgent, and no verified doctor of the specialty or on call: "
+            "listed first."
+        ),
     },
     many=True,
 )
 
 
 class QueueOverview(APIView):
-    """Waiting questions per specialty, urgency and status, with the longest wait."""
+    """Waiting questions per specialty, urgency and status, with the longest wait; emergency
+    and urgent ones that no verified doctor covers come first."""
 
     permission_classes = [IsModerator]
 

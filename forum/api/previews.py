@@ -33,6 +33,10 @@ class TriagePreviewInput(JSONInput):
 
 class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
     urgency = serializers.ChoiceField(choices=Urgency.choices)
+    emergency = serializers.BooleanField(help_text="The draft reads as an emergency.")
+    call_now = serializers.CharField(
+        allow_null=True, help_text="Set only for an emergency: call emergency services now."
+    )
     specialty = serializers.CharField()
     flags = FlagSerializer(many=True)
     advice = serializers.CharField()
@@ -72,6 +76,8 @@ class TriagePreviewView(APIView):
         return Response(
             {
                 "urgency": result["urgency"],
+                "emergency": result["urgency"] == Urgency.EMERGENCY,
+                "call_now": call_now(result["urgency"]),
                 "specialty": result["specialty"],
                 "flags": result["flags"],
                 "advice": result["advice"],

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Sex
 from forum import selectors
 from forum.api.inputs import JSONInput
+from forum.asking import Draft, ask_errors, assess_draft, posted_title, reads_as_emergency
+from forum.emergency import call_now_text
 from forum.models import (
     Answer,
     AskingFor,
@@ -87,12 +88,7 @@ class CauseSerializer(serializers.Serializer[dict[str, Any]]):
 
 def call_now(urgency: str) -> str | None:
     """What an emergency must be told before anything else; None for any other urgency."""
-    if urgency != Urgency.EMERGENCY:
-        return None
-    return (
-        f"This may be an emergency. Call your emergency number ({settings.EMERGENCY_NUMBER}) "
-        "or go to the nearest emergency department now. Do not wait for an answer here."
-    )
+    return call_now_text() if urgency == Urgency.EMERGENCY else None
 
 
 class TriageSerializer(serializers.Serializer[dict[str, Any]]):
@@ -210,23 +206,55 @@ class OptionalSpecialtyField(serializers.SlugRelatedField[Specialty]):
 
 
 class QuestionCreateSerializer(JSONInput):
-    """The ask form's fields and rules, for apps."""
+    """The ask form's fields and rules (forum/asking.py), for apps. A post that reads as an
+    emergency is accepted with whatever it says; refused, its 400 still leads with `call_now`."""
 
-    title = serializers.CharField(min_length=10, max_length=200)
-    body = serializers.CharField(min_length=30, max_length=10000)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    body = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
     asking_for = serializers.ChoiceField(choices=AskingFor.choices, default=AskingFor.SELF)
-    age_years = serializers.IntegerField(min_value=0, max_value=120)
-    sex = serializers.ChoiceField(choices=Sex.choices)
+    age_years = serializers.IntegerField(
+        min_value=0, max_value=120, required=False, allow_null=True, default=None
+    )
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True, default="")
     duration = serializers.ChoiceField(choices=Duration.choices, required=False, default="")
     medicines = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     specialty = OptionalSpecialtyField()
     is_private = serializers.BooleanField(default=False)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("asking_for", AskingFor.SELF) == AskingFor.SELF and attrs["age_years"] < 13:
-            raise serializers.ValidationError(
-                {"asking_for": "For a child under 13, send asking_for=child."}
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.emergency = False
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        # The draft is read before the field checks, so a mistyped field of an emergency post
+        # still gets the call-now advice first.
+        if isinstance(data, dict):
+            age = data.get("age_years")
+            draft = Draft(
+                title=str(data.get("title") or ""),
+                body=str(data.get("body") or ""),
+                age_years=age if isinstance(age, int) and not isinstance(age, bool) else None,
+                sex=str(data.get("sex") or ""),
+                asking_for=str(data.get("asking_for") or AskingFor.SELF),
+                duration=str(data.get("duration") or ""),
             )
+            self.emergency = reads_as_emergency(assess_draft(draft))
+        return super().run_validation(data)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        draft = Draft(
+            title=attrs.get("title", ""),
+            body=attrs.get("body", ""),
+            age_years=attrs.get("age_years"),
+            sex=attrs.get("sex", ""),
+            asking_for=attrs.get("asking_for", AskingFor.SELF),
+            duration=attrs.get("duration", ""),
+        )
+        errors = ask_errors(draft, emergency=self.emergency)
+        if errors:
+            raise serializers.ValidationError(errors)
+        if self.emergency:
+            attrs["title"] = posted_title(attrs.get("title", ""), attrs.get("body", ""))
         return attrs
 
 
@@ -302,6 +330,8 @@ class QueueItemSerializer(QuestionListSerializer):
 
     @extend_schema_field(SimilarOut(many=True))
     def get_similar(self, question: Question) -> list[dict[str, object]]:
+        if question.urgency == Urgency.EMERGENCY:
+            return []  # an emergency is offered nothing to read
         # The list view reads every row's links in one query and passes them in.
         stored = self.context.get("similar")
         if stored is None:

@@ -32,7 +32,8 @@ from forum.api.serializers import (
     SpecialtySerializer,
     similar_rows,
 )
-from forum.models import Question, Specialty, Status
+from forum.emergency import call_now_text
+from forum.models import Question, Specialty, Status, Urgency
 
 
 class Pages(PageNumberPagination):
@@ -133,7 +134,12 @@ class QuestionList(generics.ListAPIView[Question]):
 
     def post(self, request: Request) -> Response:
         form = QuestionCreateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
+        if not form.is_valid():
+            errors: dict[str, Any] = dict(form.errors)
+            if form.emergency:
+                # Refused or not, an emergency is told what to do first.
+                errors = {"emergency": True, "call_now": call_now_text(), **errors}
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         question = services.question_create(author=logged_in_user(request), **form.validated_data)
         question = selectors.question_get_for_user(user=request.user, pk=question.pk)
         return Response(
@@ -270,5 +276,7 @@ class SimilarList(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         question = selectors.question_get_for_user(user=request.user, pk=pk)
+        if question.urgency == Urgency.EMERGENCY:
+            return Response([])  # an emergency is offered nothing to read
         items = selectors.similar_questions(question=question)
         return Response(similar_rows(items))

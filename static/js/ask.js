@@ -10,9 +10,13 @@
   var similarUrl = form.getAttribute("data-similar-preview");
   var similarPanel = document.getElementById("live-similar");
   var lastSimilar = "";
+  var similarSequence = 0;
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
   var timer = null;
   var lastSent = "";
+  // Each preview request gets a number; only the answer to the newest one may render, so a
+  // slow answer for earlier text never replaces (or removes) the warning for the latest text.
+  var sequence = 0;
   var specialtyNames = {};
   Array.prototype.forEach.call(form.querySelectorAll("select[name=specialty] option"), function (o) {
     if (o.value) { specialtyNames[o.value] = o.textContent; }
@@ -36,6 +40,8 @@
   function render(result) {
     panel.textContent = "";
     emergencyNow = result.urgency === "emergency";
+    // an emergency warning stays pinned in sight while the patient scrolls or types
+    panel.className = emergencyNow ? "live-triage live-emergency" : "live-triage";
     if (emergencyNow) { similarPanel.textContent = ""; }
     if (result.urgency === "emergency") {
       var banner = el("div", "emergency-banner");
@@ -66,7 +72,13 @@
 
   function preview() {
     var body = field("body");
-    if (body.trim().length < 15) { panel.textContent = ""; return; }
+    var words = (field("title") + " " + body).trim();
+    if (words.length < 8) {
+      sequence += 1;  // any answer still on its way is for text that is gone
+      if (!emergencyNow) { panel.textContent = ""; }
+      lastSent = "";
+      return;
+    }
     // A half-typed or mistyped age is left out rather than sent: the preview must never fail
     // (and hide an emergency warning) because of another field.
     var age = parseInt(field("age_years"), 10);
@@ -78,13 +90,18 @@
     var key = JSON.stringify(payload);
     if (key === lastSent) { return; }
     lastSent = key;
+    sequence += 1;
+    var mine = sequence;
     fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
       body: key
     }).then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (result) { if (result) { render(result); } })
-      .catch(function () { /* the same advice shows after submitting */ });
+      .then(function (result) {
+        // A failed or stale answer changes nothing: a shown emergency warning stays.
+        if (result && mine === sequence) { render(result); }
+      })
+      .catch(function () { lastSent = ""; /* try again on the next keystroke */ });
   }
 
   function renderSimilar(data) {
@@ -111,12 +128,14 @@
     var key = JSON.stringify({ title: field("title"), body: field("body") });
     if (key === lastSimilar) { return; }
     lastSimilar = key;
+    similarSequence += 1;
+    var mine = similarSequence;
     fetch(similarUrl, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
       body: key
     }).then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data) { renderSimilar(data); } })
+      .then(function (data) { if (data && mine === similarSequence) { renderSimilar(data); } })
       .catch(function () { /* suggestions are a convenience; posting still works */ });
   }
 

@@ -56,7 +56,7 @@ def test_it_shows_the_new_question_in_my_questions_only_for_its_author(client, a
         ("body", "twitch", "at least 30 characters"),
         ("body", "twitch " * 10, "a few more words"),
         ("age_years", "130", "less than or equal to 120"),
-        ("age_years", "", "This field is required"),
+        ("age_years", "", "Give their age in years"),
         ("sex", "robot", "Select a valid choice"),
         ("specialty", "astrology", "Select a valid choice"),
         ("asking_for", "self", "pick A child"),

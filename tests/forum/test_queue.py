@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from forum import services
+from forum import selectors, services
 from forum.models import (
     Answer,
     Assessment,
@@ -22,6 +22,7 @@ from forum.models import (
     Specialty,
     Status,
 )
+from forum.specialties import SPECIALTIES
 from tests.factories import make_doctor, make_question
 
 EMERGENCY = {
@@ -185,9 +186,67 @@ def test_the_queue_sorts_by_urgency_then_waiting_time_within_the_doctors_special
     urgent_new = _queued(alice, urgency="urgent", minutes_waiting=1, title="Urgent, new one")
     urgent_old = _queued(alice, urgency="urgent", minutes_waiting=90, title="Urgent, old one")
     _queued(alice, urgency="emergency", specialty="dermatology", title="Another specialty's")
+    # a dermatologist covers that one, so the neurologist's queue leaves it out
+    make_doctor(specialties=("dermatology",))
     client.force_login(doctor)
     rows = client.get(reverse("forum:queue")).context["rows"]
     assert [r["question"] for r in rows] == [urgent_old, urgent_new, routine_old]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("specialty", [slug for slug, _, _ in SPECIALTIES])
+def test_an_emergency_of_any_specialty_reaches_some_verified_doctors_queue(
+    client, alice, doctor, moderator, specialty
+):
+    # the only verified doctor is a neurologist, and nobody is on call
+    question = _queued(alice, urgency="emergency", specialty=specialty, title="Needs a doctor")
+    client.force_login(doctor)
+    rows = client.get(reverse("forum:queue")).context["rows"]
+    assert question in [r["question"] for r in rows]
+
+
+@pytest.mark.django_db
+def test_an_on_call_doctor_sees_and_is_alerted_to_every_emergency(client, alice, moderator):
+    on_call = make_doctor(specialties=("emergency-medicine",))
+    dermatologist = make_doctor(specialties=("dermatology",))
+    question = make_question(
+        author=alice,
+        status=Status.SUBMITTED,
+        title="Crushing chest pain",
+        body="Crushing chest pain going into my left arm and I am sweating a lot",
+        specialty="dermatology",
+    )
+    services.question_triage(question_id=question.pk)
+    alerted = set(
+        Notification.objects.filter(
+            question=question, kind=NotificationKind.NEW_EMERGENCY
+        ).values_list("user_id", flat=True)
+    )
+    assert {on_call.pk, dermatologist.pk, moderator.pk} <= alerted
+    client.force_login(on_call)
+    assert question in [r["question"] for r in client.get(reverse("forum:queue")).context["rows"]]
+    assert not Notification.objects.filter(kind=NotificationKind.UNCOVERED).exists()
+
+
+@pytest.mark.django_db
+def test_an_uncovered_urgent_question_alerts_the_moderators_and_tops_the_overview(alice, moderator):
+    question = make_question(
+        author=alice,
+        status=Status.SUBMITTED,
+        title="Kidney infection",
+        body="Burning when I wee for days, now a fever of 38.9 and pain under my ribs at the back",
+        specialty="urology",
+    )
+    make_question(author=alice, status=Status.QUEUED, urgency="routine", specialty="neurology")
+    make_question(author=alice, status=Status.QUEUED, urgency="routine", specialty="neurology")
+    services.question_triage(question_id=question.pk)
+    question.refresh_from_db()
+    assert question.urgency == "urgent"
+    uncovered = Notification.objects.get(kind=NotificationKind.UNCOVERED)
+    assert uncovered.user == moderator and uncovered.question == question
+    rows = selectors.queue_overview()
+    assert rows[0]["uncovered"] and rows[0]["urgency"] == "urgent"
+    assert not any(r["uncovered"] for r in rows[1:])
 
 
 @pytest.mark.django_db

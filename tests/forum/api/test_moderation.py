@@ -50,4 +50,6 @@ def test_the_overview_counts_waiting_questions(moderator):
         "urgency": "urgent",
         "status": "queued",
         "count": 2,
+        # urgent, and no verified neurologist or on-call doctor exists in this test
+        "uncovered": True,
     }
