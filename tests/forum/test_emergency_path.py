@@ -177,3 +177,23 @@ def test_the_api_offers_nothing_to_read_for_an_emergency(alice, doctor):
     )
     assert preview.json()["emergency"] is True
     assert preview.json()["call_now"]
+
+
+@pytest.mark.django_db
+def test_a_post_the_engine_cannot_read_reaches_a_person_quickly(client, ask, alice, moderator):
+    client.force_login(alice)
+    ask(
+        {
+            "title": "Dolor de garganta",
+            "body": "Hola, tengo dolor de garganta desde hace tres días y un poco de fiebre.",
+            "age_years": "30",
+            "sex": "female",
+            "asking_for": "self",
+        }
+    )
+    question = Question.objects.get()
+    assert question.urgency == "urgent"
+    latest = question.assessments.get()
+    assert "not_assessed" in {f["code"] for f in latest.result["flags"]}
+    assert "Si es una emergencia" in latest.result["advice"]
+    assert Notification.objects.filter(question=question, user=moderator).exists()
