@@ -23,7 +23,7 @@ class Specialty(models.Model):
 
 
 class Status(models.TextChoices):
-    """The lifecycle of a question (DESIGN.md, 'The main flow')."""
+    """The lifecycle of a question (docs/DESIGN.md, 'The main flow')."""
 
     SUBMITTED = "submitted", "Submitted"
     QUEUED = "queued", "Waiting for a doctor"
@@ -257,7 +257,7 @@ class Assessment(models.Model):
     source = models.CharField(max_length=10, choices=AssessmentSource.choices)
     urgency = models.CharField(max_length=10, choices=Urgency.choices)
     specialty = models.CharField(max_length=40, blank=True)
-    result = models.JSONField(help_text="The engine's full result (DESIGN.md contract).")
+    result = models.JSONField(help_text="The engine's full result (docs/DESIGN.md contract).")
     text = models.TextField(help_text="The text that was assessed; evidence offsets point into it.")
     engine_version = models.CharField(max_length=40)
     kb_version = models.CharField(max_length=40, db_index=True)
