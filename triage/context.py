@@ -447,11 +447,6 @@ def _ends_with_question_mark(tokens: Tokens, number: int, text: str) -> bool:
     return "?" in text[tokens.ends[last] : gap_end]
 
 
-def only_questions(tokens: Tokens, token_bits: Sequence[int]) -> bool:
-    """Whether the whole post asks for information: every token in a question or condition."""
-    return bool(token_bits) and all(bit & _HYPOTHETICAL for bit in token_bits)
-
-
 def _dates_childhood(norms: Sequence[str], i: int, sentences: Sequence[int], number: int) -> bool:
     """Whether the words from ``i`` on, after "when I was", give an age or a childhood."""
     if i >= len(norms) or sentences[i] != number:

@@ -13,7 +13,6 @@ from triage.context import (
     Mention,
     Subject,
     assign_context,
-    only_questions,
     resolve_subject,
     sentence_assertions,
 )
@@ -201,7 +200,8 @@ class _Assessor:
         doctor answers as such: nothing there calls for a sooner visit)."""
         if any(not m.label.startswith("sense:") for m in self.mentions):
             return True
-        return only_questions(self.tokens, self.token_bits)
+        # a question asked for information gets its answer, not a "see a doctor" notice
+        return "?" in self.text or any(self.token_bits)
 
     def _engine_flag(self, flag: EngineFlag | None, evidence: tuple[Evidence, ...]) -> Flag:
         assert flag is not None, "the knowledge base declares its engine flags"

@@ -606,7 +606,9 @@ _SEIZURE_MINUTES_W = re.compile(
 )
 _KETONES_W = re.compile(r"\bketones?\D{0,45}?(?P<v>\d(?:\.\d)?)\b")
 # A glucose value with its unit and no cue word before it ("my meter read 612 mg/dL").
-_GLUCOSE_UNIT_W = re.compile(r"\b(?P<v>\d{1,3}(?:\.\d)?)\s?(?P<unit>mmol(?:/l)?|mg/dl|mg/dL)\b")
+_GLUCOSE_UNIT_W = re.compile(
+    r"\b(?P<v>\d{1,3}(?:\.\d)?)\s?(?P<unit>mmol(?:/l)?|mg/dl|mg/dL)\b(?!/mol)"
+)
 # A bare temperature: 38.0 to 42.9 with one decimal and no unit, which in a post about being
 # unwell is nearly always degrees Celsius ("tonight he's 39.8"). Weights, BMIs and prices are not.
 _BARE_TEMPERATURE_W = re.compile(r"(?<![\d.£$€/])\b(?P<v>3[89]|4[0-2])[.,](?P<d>\d)\b(?![.,/]?\d)")
