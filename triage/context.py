@@ -336,6 +336,7 @@ def sentence_assertions(
       word opens the sentence or a clause, or stands anywhere in a sentence ending with "?".
     - *Conditional*: a sentence opening with "if", "what if", "suppose" and nothing dated now:
       "If I get stung again could I go into anaphylactic shock?": hypothetical.
+    - *Topic line*: a short subject line opening "Re:" ("Re: status epilepticus"): hypothetical.
     """
     norms = tokens.norms
     n = len(norms)
@@ -398,7 +399,9 @@ def sentence_assertions(
     for number in range(count):
         first = sentence_ends[number - 1] if number else 0
         end = sentence_ends[number]
-        if past[number] and not present_at[number]:
+        if _is_topic_line(tokens, first, end, text) and not present_at[number]:
+            fill(first, end, _HYPOTHETICAL)  # "Re: status epilepticus" names the topic
+        elif past[number] and not present_at[number]:
             fill(first, end, _HISTORICAL)
         elif conditional[number] and not present_at[number]:
             fill(first, end, _HYPOTHETICAL)
@@ -436,6 +439,13 @@ _FILLERS = frozenset(
     {"so", "hi", "hello", "hey", "ok", "okay", "and", "but", "quick", "also", "just"}
 )
 _WH_WORDS = frozenset({"what", "whats", "how", "why", "when", "which", "wher", "who", "whos"})
+
+
+def _is_topic_line(tokens: Tokens, first: int, end: int, text: str) -> bool:
+    """Whether a sentence is a short "Re: ..." subject line."""
+    if not text or end - first > 6 or tokens.norms[first] != "re":
+        return False
+    return text[tokens.ends[first] : tokens.ends[first] + 1] == ":"
 
 
 def _ends_with_question_mark(tokens: Tokens, number: int, text: str) -> bool:

@@ -133,7 +133,11 @@ _AGE_THIRD_W = re.compile(
     r"(?:he's|she's|he is|she is|son is|daughter is|boy is|girl is)\s+(?:only\s+)?"
     r"(?P<n>\d{1,2})\b"
 )
-_AGE_BRACKETED = re.compile(r"\((?P<n>\d{1,2})\)")
+_AGE_BRACKETED = re.compile(r"\((?P<n>\d{1,2})(?:\)|,)")
+# "she's 6 weeks", "bub's 7 months", "he is 10 days": a baby's age without "old"
+_AGE_IS_UNIT = re.compile(
+    r"(?:'s|’s| is| was) (?P<n>\d{1,2}) (?P<unit>day|week|wk|month|mo)s?\b(?! pregnant| ago| later)"
+)
 # A bare two-digit age at the start of the post or between commas or full stops ("34, f").
 _AGE_BARE = re.compile(r"(?:^|[,.]\s*)(?P<n>\d{2})\s*(?:$|[,.])")
 # "my two week old", "a six-month-old": counts in words, for babies and young children.
@@ -485,6 +489,10 @@ def find_ages(text: str) -> list[AgeMention]:
             count = _NUMBER_WORDS[m.group("n")]
             years = count * _AGE_UNIT_YEARS.get(m.group("unit"), 1.0)
             ages.append(AgeMention(years, m.start(), "either"))
+    if " weeks" in text or " months" in text or " days" in text or " week" in text:
+        for m in _AGE_IS_UNIT.finditer(text):
+            years = float(m.group("n")) * _AGE_UNIT_YEARS.get(m.group("unit"), 1.0)
+            ages.append(AgeMention(years, m.start(), "either"))
     if "newborn" in text or "neonate" in text:
         for m in _NEWBORN.finditer(text):
             ages.append(AgeMention(0.02, m.start(), "other"))
@@ -604,6 +612,12 @@ _SEIZURE_MINUTES_W = re.compile(
     r"\b(?:fitting|seizing|seizure|seizures|fit|convulsing|convulsion|shaking|jerking)"
     r"\D{0,25}?(?P<v>\d{1,2})\s?(?:mins?|minutes)\b"
 )
+_SLOW_BREATHING_W = re.compile(
+    r"\bbreathing (?:maybe |about |only |like )?(?P<v>\d{1,2}) (?:times|breaths) (?:a|per) min"
+)
+_TABLETS_A_DAY_W = re.compile(
+    r"\b(?P<v>\d{1,2})(?:\s?-\s?\d{1,2})? (?:tablets|pills|caps|capsules) a day\b"
+)
 _KETONES_W = re.compile(r"\bketones?\D{0,45}?(?P<v>\d(?:\.\d)?)\b")
 # A glucose value with its unit and no cue word before it ("my meter read 612 mg/dL").
 _GLUCOSE_UNIT_W = re.compile(
@@ -637,7 +651,7 @@ _PILL_AMOUNT_W = re.compile(
     r"|the entire|a full|half a|a handful of|handful of|loads of|a load of|a bunch of|a lot of"
     r"|lots of|a pile of|the rest of))\W+(?:x\W*\d+\s?mg\W+)?(?:\w+\W+){0,3}?" + _PILL_WORDS + r"\b"
 )
-_POTASSIUM_W = re.compile(r"\b(?:potassium|k\+?)\D{0,20}?(?P<v>\d(?:\.\d)?)\b")
+_POTASSIUM_W = re.compile(r"\b(?:potassium|k\+?)\D{0,40}?(?P<v>\d(?:\.\d)?)\b")
 _GESTATION_W = re.compile(r"\b(?P<v>[1-4]\d)\s*/\s*40\b")
 _INR_W = re.compile(r"\binr\D{0,25}?(?P<v>\d{1,2}(?:\.\d)?)\b")
 _GRAMS_W = re.compile(r"\b(?P<v>\d{1,3})\s?(?:g|grams)\b(?: of)? (?:paracetamol|acetaminophen)")
@@ -735,6 +749,14 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
     for m in _SEIZURE_MINUTES_W.finditer(text) if seizing else ():
         if int(m.group("v")) >= 5:
             out.append(Reading("seizure_prolonged", _span(original, m.start(), m.end())))
+    if "breathing" in text:
+        for m in _SLOW_BREATHING_W.finditer(text):
+            if int(m.group("v")) < 9:
+                out.append(Reading("breathing_very_slow", _span(original, m.start(), m.end())))
+    if "a day" in text:
+        for m in _TABLETS_A_DAY_W.finditer(text):
+            if int(m.group("v")) >= 10:
+                out.append(Reading("tablets_large_amount", _span(original, m.start(), m.end())))
     if "ketone" in text:
         for m in _KETONES_W.finditer(text):
             if float(m.group("v")) >= 3:
