@@ -73,6 +73,10 @@ def resolve_subject(
     if not relatives:
         return Subject("self", None)
     m, group = relatives[0]
+    if len(relatives) > 1 and relatives[1][0].first == m.last + 1:
+        m, group = relatives[1]  # "my neighbour's son": the son
+    if _asks_about(norms, m):
+        return Subject(group, norms[m.last])  # "I'm worried about my wife. ..."
     if not FIRST_PERSON.isdisjoint(norms[: m.first]):
         return Subject("self", None)
     if m.first > 15:
@@ -82,6 +86,16 @@ def resolve_subject(
     if m.first <= 1:  # the post opens with them: "Grandad found on the floor", "My wife (61)"
         return Subject(group, norms[m.last])
     return Subject("self", None)
+
+
+_ABOUT = frozenset({"about", "for", "regarding", "re"})
+
+
+def _asks_about(norms: Sequence[str], m: Match) -> bool:
+    """Whether the post opens by saying whom it is about: "worried about my wife", "asking
+    for my dad"."""
+    i = m.first
+    return 2 <= i <= 8 and norms[i - 1] in ("my", "our") and norms[i - 2] in _ABOUT
 
 
 def _has_current_verb(norms: Sequence[str], m: Match, current_verbs: frozenset[str]) -> bool:
@@ -192,10 +206,13 @@ def assign_context(
         governed[i] |= bit
 
     pregnant = not PREGNANCY.isdisjoint(norms)
+    possessors = {m.first - 1 for m, _ in relatives}
     for m, group in relatives:
         word = norms[m.last]
         if word == subject.word or (subject.kind == "child" and group == "child"):
             continue
+        if m.last in possessors:
+            continue  # "my neighbour's son": the neighbour only owns the next word
         if m.last + 1 < n and norms[m.last + 1] in _REPORTING:
             continue  # "his friend says he was out cold": the friend only reports it
         if pregnant and word == "baby":

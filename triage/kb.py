@@ -36,6 +36,7 @@ CONTEXT_KINDS = (
     "hypothetical_backward",
     "speculation_forward",
     "hypothetical_sentence",
+    "negation_sentence",
     "pseudo",
     "terminators",
     # Sentence markers, read by context.sentence_assertions rather than opening a scope.

@@ -653,7 +653,7 @@ _PILL_AMOUNT_W = re.compile(
 )
 _POTASSIUM_W = re.compile(r"\b(?:potassium|k\+?)\D{0,40}?(?P<v>\d(?:\.\d)?)\b")
 _GESTATION_W = re.compile(r"\b(?P<v>[1-4]\d)\s*/\s*40\b")
-_INR_W = re.compile(r"\binr\D{0,25}?(?P<v>\d{1,2}(?:\.\d)?)\b")
+_INR_W = re.compile(r"\binr\D{0,35}?(?P<v>\d{1,2}(?:\.\d)?)\b")
 _GRAMS_W = re.compile(r"\b(?P<v>\d{1,3})\s?(?:g|grams)\b(?: of)? (?:paracetamol|acetaminophen)")
 
 
