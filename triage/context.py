@@ -207,7 +207,11 @@ def assign_context(
 
     pregnant = not PREGNANCY.isdisjoint(norms)
     possessors = {m.first - 1 for m, _ in relatives}
+    # "his brother's magnets": the brother only owns the thing named next
+    things = {first for first, _, label in concept_matches if kinds.get(label) == "object"}
     for m, group in relatives:
+        if m.last + 1 in things and _is_possessive(tokens, text, m.last):
+            continue
         word = norms[m.last]
         if word == subject.word or (subject.kind == "child" and group == "child"):
             continue
@@ -456,6 +460,11 @@ _FILLERS = frozenset(
     {"so", "hi", "hello", "hey", "ok", "okay", "and", "but", "quick", "also", "just"}
 )
 _WH_WORDS = frozenset({"what", "whats", "how", "why", "when", "which", "wher", "who", "whos"})
+
+
+def _is_possessive(tokens: Tokens, text: str, i: int) -> bool:
+    word = text[tokens.starts[i] : tokens.ends[i]] if text else ""
+    return word.endswith(("'s", "’s", "s'"))
 
 
 def _is_topic_line(tokens: Tokens, first: int, end: int, text: str) -> bool:

@@ -334,14 +334,30 @@ class _Assessor:
         if not all(candidates):
             return None
         groups = [c for c in candidates if c]
-        if scope == "post" or len(groups) == 1:
-            return [g[0] for g in groups]
+        if len(groups) == 1:
+            return [groups[0][0]]
+        # One phrase ("hypo") never stands for two parts of a rule on its own.
+        if scope == "post":
+            chosen: list[Mention] = []
+            for group in groups:
+                hit = next((m for m in group if not _overlaps_any(m, chosen)), None)
+                if hit is None:
+                    return None
+                chosen.append(hit)
+            return chosen
         # "near": every part within one sentence of the first part's mention, and within
         # ``within_words`` words of it when the rule sets that
         for anchor in groups[0]:
             chosen = [anchor]
             for group in groups[1:]:
-                hit = next((m for m in group if _near(anchor, m, within_words)), None)
+                hit = next(
+                    (
+                        m
+                        for m in group
+                        if _near(anchor, m, within_words) and not _overlaps_any(m, chosen)
+                    ),
+                    None,
+                )
                 if hit is None:
                     break
                 chosen.append(hit)
@@ -529,6 +545,11 @@ class _Assessor:
 def _gap(a: Mention, b: Mention) -> int:
     """Words between two mentions (0 when they touch or overlap)."""
     return max(0, max(b.first - a.last, a.first - b.last) - 1)
+
+
+def _overlaps_any(m: Mention, chosen: Sequence[Mention]) -> bool:
+    """Whether ``m`` is the very words of a part already chosen."""
+    return any(m.first == c.first and m.last == c.last for c in chosen)
 
 
 def _near(anchor: Mention, m: Mention, within_words: int | None) -> bool:
