@@ -290,6 +290,7 @@ _NOT_SCOPES = frozenset(
         "when_was",
         "conditional_openers",
         "asking_for_self",
+        "in_care",
     }
 )
 # Words after "when I was" that date a childhood: "when I was 8", "when she was a baby".
@@ -358,6 +359,8 @@ def sentence_assertions(
     - *Conditional*: a sentence opening with "if", "what if", "suppose" and nothing dated now:
       "If I get stung again could I go into anaphylactic shock?": hypothetical.
     - *Topic line*: a short subject line opening "Re:" ("Re: status epilepticus"): hypothetical.
+    - *In care*: someone else already in hospital ("she's now in the liver unit", "he survived
+      and is in rehab"): what the sentence tells happened is past for the post.
     """
     norms = tokens.norms
     n = len(norms)
@@ -374,6 +377,7 @@ def sentence_assertions(
     personal_at: list[list[int]] = [[] for _ in range(count)]
     questions: list[int] = []
     conditional = [False] * count
+    in_care = [False] * count
     # "recovered now", "for six months now": a present word inside a past anchor or a
     # pseudo-trigger does not make the sentence current
     covered = {
@@ -388,6 +392,8 @@ def sentence_assertions(
         first = sentence_ends[number - 1] if number else 0
         if kind == "past_anchors":
             past[number] = True
+        elif kind == "in_care":
+            in_care[number] = True
         elif kind == "present_anchors":
             if m.first not in covered:
                 present_at[number].append(m.first)
@@ -422,6 +428,8 @@ def sentence_assertions(
         end = sentence_ends[number]
         if _is_topic_line(tokens, first, end, text) and not present_at[number]:
             fill(first, end, _HYPOTHETICAL)  # "Re: status epilepticus" names the topic
+        elif in_care[number]:
+            fill(first, end, _HISTORICAL)  # "... and she's now in the liver unit": in care
         elif past[number] and not present_at[number]:
             fill(first, end, _HISTORICAL)
         elif conditional[number] and not present_at[number]:

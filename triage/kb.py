@@ -47,6 +47,7 @@ CONTEXT_KINDS = (
     "when_was",
     "conditional_openers",
     "asking_for_self",
+    "in_care",
 )
 # The matcher's groups: context triggers, relatives, and everything else (concepts).
 MATCH_GROUPS = {"ctx:": 0, "rel:": 1}
