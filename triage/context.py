@@ -403,7 +403,10 @@ def sentence_assertions(
             personal_at[number].append(m.first)
         elif kind == "question_openers":
             questions.append(m.first)
-        elif kind == "conditional_openers" and m.first <= first + 1:
+        elif kind == "conditional_openers" and (
+            m.first <= first + 1
+            or (norms[m.first] == "if" and m.first <= first + 4 and tokens.soft_breaks[m.first])
+        ):  # "If ...", "So if ...", "Just wondering, if ..."
             conditional[number] = True
         elif kind == "when_was" and _dates_childhood(norms, m.last + 1, sentences, number):
             past[number] = True

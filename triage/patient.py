@@ -602,7 +602,7 @@ _PULSE_W = re.compile(
 )
 _OXYGEN_W = re.compile(
     r"\b(?:sats?|spo2|sp02|o2|oxygen(?: level| levels| saturation)?|saturation|pulse ox\w*)"
-    r"\D{0,18}?(?P<v>[5-9]\d)\s?%?"
+    r"\D{0,25}?(?P<v>[5-9]\d)\s?%?"
 )
 _BREATHING_RATE_W = re.compile(
     r"\b(?:rr|resp(?:iratory)? rate|breathing rate)\D{0,10}?(?P<v>\d{2})\b"
