@@ -217,6 +217,8 @@ def assign_context(
             continue
         if m.last in possessors:
             continue  # "my neighbour's son": the neighbour only owns the next word
+        if m.first and norms[m.first - 1] == "per":
+            continue  # "tender per partner": the partner only reports it
         if m.last + 1 < n and norms[m.last + 1] in _REPORTING:
             continue  # "his friend says he was out cold": the friend only reports it
         if pregnant and word == "baby":

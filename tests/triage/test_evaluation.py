@@ -76,3 +76,28 @@ def test_the_seed_neurology_question_is_soon_neurology_and_stress() -> None:
     assert result.specialty == "neurology"
     assert "weakness" not in result.flag_codes
     assert "stress_anxiety" in [c.code for c in result.causes[:3]]
+
+
+INDEPENDENT = DATA.parent / "independent"
+
+
+@pytest.mark.parametrize("path", sorted(INDEPENDENT.glob("*_dev*.jsonl")), ids=lambda p: p.stem)
+def test_the_independent_tuning_sets_keep_their_figures(path: Path) -> None:
+    """The posts used to tune the knowledge base: a change that loses what they taught fails."""
+    report = evaluate(load_posts(path), name=path.name)
+    assert report.emergency_recall >= 0.99, report.missed_emergencies
+    assert report.false_emergencies <= max(1, report.non_emergencies // 100)
+    assert report.unreadable_self_care == 0
+    assert report.acceptable_rate >= 0.88
+
+
+@pytest.mark.parametrize("name", ["posts_frozen", "info_frozen"])
+def test_the_frozen_sets_do_not_fall_below_their_last_measure(name: str) -> None:
+    """A floor, not a target: nobody tunes on these posts, so a fall means a change broke
+    something that generalised."""
+    report = evaluate(load_posts(INDEPENDENT / f"{name}.jsonl"), name=name)
+    floors = {"posts_frozen": (0.82, 0.80, 4), "info_frozen": (0.6, 0.94, 2)}
+    recall, acceptable, false_emergencies = floors[name]
+    assert report.emergency_recall >= recall
+    assert report.acceptable_rate >= acceptable
+    assert report.false_emergencies <= false_emergencies
