@@ -20,7 +20,24 @@ CLAUSE_OPENERS = frozenset({"my", "it", "its", "he", "she", "they", "we", "this"
 POSSESSIVE_AFTER_WORRY = frozenset({"my", "the", "this", "these", "that", "his", "her", "our"})
 PREGNANCY = frozenset({"pregnant", "pregnanci", "fetal", "foetal", "midwif"})
 # Verbs after which another person is only telling what happened to the patient.
-_REPORTING = frozenset({"say", "tell", "think", "reckon", "saw", "notic"})
+_REPORTING = frozenset(
+    {
+        "say",
+        "said",
+        "tell",
+        "told",
+        "think",
+        "reckon",
+        "saw",
+        "notic",
+        "text",
+        "messag",
+        "rang",
+        "phone",
+    }
+)
+# words between a reporter and the reporting verb: "her friend just texted"
+_BEFORE_REPORTING = frozenset({"just", "has", "had", "then", "also", "now"})
 _JOINERS = frozenset({"and", "then", "plus", "also", "so"})
 # Another person's clause ends where the writer starts talking about themself again.
 NEW_EXPERIENCER = frozenset({"my"})
@@ -81,6 +98,10 @@ def resolve_subject(
         return Subject("self", None)
     if m.first > 15:
         return Subject("self", None)
+    if (
+        m.first >= 2 and norms[m.first - 2] in _OBJECT_OF and norms[m.first - 1] in ("my", "our")
+    ) and not _has_current_verb(norms, m, current_verbs):
+        return Subject("self", None)  # "wrote letters for my kids", "went shopping with my son"
     if group == "child" or _has_current_verb(norms, m, current_verbs):
         return Subject(group, norms[m.last])
     if m.first <= 1:  # the post opens with them: "Grandad found on the floor", "My wife (61)"
@@ -89,13 +110,43 @@ def resolve_subject(
 
 
 _ABOUT = frozenset({"about", "for", "regarding", "re"})
+# A relative after one of these is the object of what the writer did, not the patient.
+_OBJECT_OF = frozenset({"for", "to", "with", "from"})
+_ASKING = frozenset(
+    {
+        "is",
+        "worri",
+        "concern",
+        "ask",
+        "question",
+        "writ",
+        "post",
+        "advic",
+        "help",
+        "scar",
+        "afraid",
+        "frighten",
+        "panick",
+        "anxious",
+        "query",
+        "enquir",
+        "inquir",
+        "messag",
+        "call",
+    }
+)
 
 
 def _asks_about(norms: Sequence[str], m: Match) -> bool:
     """Whether the post opens by saying whom it is about: "worried about my wife", "asking
     for my dad"."""
     i = m.first
-    return 2 <= i <= 8 and norms[i - 1] in ("my", "our") and norms[i - 2] in _ABOUT
+    return (
+        3 <= i <= 8
+        and norms[i - 1] in ("my", "our")
+        and norms[i - 2] in _ABOUT
+        and norms[i - 3] in _ASKING
+    )
 
 
 def _has_current_verb(norms: Sequence[str], m: Match, current_verbs: frozenset[str]) -> bool:
@@ -219,7 +270,10 @@ def assign_context(
             continue  # "my neighbour's son": the neighbour only owns the next word
         if m.first and norms[m.first - 1] == "per":
             continue  # "tender per partner": the partner only reports it
-        if m.last + 1 < n and norms[m.last + 1] in _REPORTING:
+        after = m.last + 1
+        if after < n - 1 and norms[after] in _BEFORE_REPORTING:
+            after += 1
+        if after < n and norms[after] in _REPORTING:
             continue  # "his friend says he was out cold": the friend only reports it
         if pregnant and word == "baby":
             continue
@@ -561,8 +615,8 @@ def _scan_forward(
     sentences = tokens.sentences
     norms = tokens.norms
     n = len(sentences)
-    if start >= n:
-        return start - 1
+    if start >= n or (start and sentences[start] != sentences[start - 1]):
+        return start - 1  # the trigger ends its sentence: it governs nothing after it
     sentence = sentences[start]
     end = start
     for i in range(start, min(n, start + limit)):

@@ -598,10 +598,11 @@ _COUNT = (
 )
 _PULSE_W = re.compile(
     r"\b(?:pulse|heart rate|heartrate|hr|heart(?:beat)? (?:is |was )?(?:going|racing|beating|at)"
-    r"|heart\W{1,3}s going|bpm)\D{0,22}?(?P<v>\d{2,3})\b|\b(?P<w>\d{2,3})\s?bpm\b"
+    r"|heart\W{1,3}s going|bpm)\D{0,30}?(?P<v>\d{2,3})\b|\b(?P<w>\d{2,3})\s?bpm\b"
 )
 _OXYGEN_W = re.compile(
-    r"\b(?:sats?|spo2|sp02|o2|oxygen(?: level| levels| saturation)?|saturation|pulse ox\w*)"
+    r"\b(?:sats?|spo2|sp02|o2|oxygen(?: level| levels| saturation)?|saturation|pulse ox\w*"
+    r"|oximeter|probe)"
     r"\D{0,25}?(?P<v>[5-9]\d)\s?%?"
 )
 _BREATHING_RATE_W = re.compile(
@@ -649,9 +650,10 @@ _PILL_AMOUNT_W = re.compile(
     _INGEST + r"\W+(?:about |around |like |maybe |roughly |nearly |almost |over |at least "
     r"|probably |approx\.? |~)?(?:" + _COUNT + r"|(?P<all>a whole|the whole|whole|all|an entire"
     r"|the entire|a full|half a|a handful of|handful of|loads of|a load of|a bunch of|a lot of"
-    r"|lots of|a pile of|the rest of))\W+(?:x\W*\d+\s?mg\W+)?(?:\w+\W+){0,3}?" + _PILL_WORDS + r"\b"
+    r"|lots of|a pile of|the rest of))\W+(?:x\W*\d+\s?mg\W+)?(?:\w+\W+){0,4}?" + _PILL_WORDS + r"\b"
 )
 _POTASSIUM_W = re.compile(r"\b(?:potassium|k\+?)\D{0,40}?(?P<v>\d(?:\.\d)?)\b")
+_SODIUM_W = re.compile(r"\b(?:sodium|na\+?)\D{0,30}?(?P<v>\d{2,3})\b")
 _GESTATION_W = re.compile(r"\b(?P<v>[1-4]\d)\s*/\s*40\b")
 _INR_W = re.compile(r"\binr\D{0,35}?(?P<v>\d{1,2}(?:\.\d)?)\b")
 _GRAMS_W = re.compile(r"\b(?P<v>\d{1,3})\s?(?:g|grams)\b(?: of)? (?:paracetamol|acetaminophen)")
@@ -730,7 +732,7 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
                 out.append(Reading("pulse_fast", span))
             elif 20 <= value < 40:
                 out.append(Reading("pulse_very_slow", span))
-    oxygen = "sat" in text or "o2" in text or "oxygen" in text or "pulse ox" in text
+    oxygen = any(cue in text for cue in ("sat", "o2", "oxygen", "pulse ox", "oximeter", "probe"))
     for m in _OXYGEN_W.finditer(text) if oxygen else ():
         value = int(m.group("v"))
         if value < 92:
@@ -788,6 +790,10 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
         for m in _POTASSIUM_W.finditer(text):
             if 6.5 <= float(m.group("v")) < 10:
                 out.append(Reading("potassium_high", _span(original, m.start("v"), m.end("v"))))
+    if "sodium" in text:
+        for m in _SODIUM_W.finditer(text):
+            if 90 <= int(m.group("v")) < 125:
+                out.append(Reading("sodium_very_low", _span(original, m.start("v"), m.end("v"))))
     if "/40" in text or "/ 40" in text:
         for m in _GESTATION_W.finditer(text):
             out.append(Reading("pregnant", _span(original, m.start(), m.end())))
