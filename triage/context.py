@@ -95,6 +95,12 @@ def resolve_subject(
     if _asks_about(norms, m):
         return Subject(group, norms[m.last])  # "I'm worried about my wife. ..."
     if not FIRST_PERSON.isdisjoint(norms[: m.first]):
+        if (
+            m.first <= 8
+            and not _ALARM.isdisjoint(norms[: m.first])
+            and _has_current_verb(norms, m, current_verbs)
+        ):
+            return Subject(group, norms[m.last])  # "im so scared my dad collapsed"
         return Subject("self", None)
     if m.first > 15:
         return Subject("self", None)
@@ -110,6 +116,8 @@ def resolve_subject(
 
 
 _ABOUT = frozenset({"about", "for", "regarding", "re"})
+# The writer's alarm before naming someone: "please help, my dad ...", "im so scared my son ..."
+_ALARM = frozenset({"scar", "worri", "panick", "terrifi", "frighten", "help", "pleas", "urgent"})
 # A relative after one of these is the object of what the writer did, not the patient.
 _OBJECT_OF = frozenset({"for", "to", "with", "from"})
 _ASKING = frozenset(
@@ -258,13 +266,17 @@ def assign_context(
 
     pregnant = not PREGNANCY.isdisjoint(norms)
     possessors = {m.first - 1 for m, _ in relatives}
+    # "my sister's kid": someone else's child, even in a post about the writer's own child
+    possessed = {m.first for m, _ in relatives if m.first - 1 in {r.last for r, _ in relatives}}
     # "his brother's magnets": the brother only owns the thing named next
     things = {first for first, _, label in concept_matches if kinds.get(label) == "object"}
     for m, group in relatives:
         if m.last + 1 in things and _is_possessive(tokens, text, m.last):
             continue
         word = norms[m.last]
-        if word == subject.word or (subject.kind == "child" and group == "child"):
+        if word == subject.word or (
+            subject.kind == "child" and group == "child" and m.first not in possessed
+        ):
             continue
         if m.last in possessors:
             continue  # "my neighbour's son": the neighbour only owns the next word
@@ -442,12 +454,14 @@ def sentence_assertions(
         if m.label in ("ctx:past_anchors", "ctx:pseudo")
         for i in range(m.first, m.last + 1)
     }
+    pseudo = [m for m in context_matches if m.label == "ctx:pseudo"]
     for m in context_matches:
         kind = m.label[4:]
         number = sentences[m.first]
         first = sentence_ends[number - 1] if number else 0
         if kind == "past_anchors":
-            past[number] = True
+            if not any(p.first <= m.first and m.last <= p.last and p != m for p in pseudo):
+                past[number] = True  # but not "in the past half hour"
         elif kind == "in_care":
             in_care[number] = True
         elif kind == "present_anchors":

@@ -336,7 +336,7 @@ class _Assessor:
         groups = [c for c in candidates if c]
         if len(groups) == 1:
             return [groups[0][0]]
-        # One phrase ("hypo") never stands for two parts of a rule on its own.
+        # One phrase ("hypo", "chest feels tight") never stands for two parts of a rule.
         if scope == "post":
             chosen: list[Mention] = []
             for group in groups:
@@ -548,8 +548,12 @@ def _gap(a: Mention, b: Mention) -> int:
 
 
 def _overlaps_any(m: Mention, chosen: Sequence[Mention]) -> bool:
-    """Whether ``m`` is the very words of a part already chosen."""
-    return any(m.first == c.first and m.last == c.last for c in chosen)
+    """Whether ``m`` lies within the words of a part already chosen, or they within it
+    ("tight" inside "chest feels tight" is not a second finding)."""
+    return any(
+        (c.first <= m.first and m.last <= c.last) or (m.first <= c.first and c.last <= m.last)
+        for c in chosen
+    )
 
 
 def _near(anchor: Mention, m: Mention, within_words: int | None) -> bool:

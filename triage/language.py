@@ -84,8 +84,9 @@ def detect(text: str) -> Readability:
         return Readability("und", no_words=True)
     words = _WORD.findall(text.lower())
     symbols = sum(1 for ch in text if unicodedata.category(ch) == "So")
-    if len(words) < _MIN_WORDS_FOR_MEANING and symbols >= len(words):
-        return Readability("und", no_words=True)  # mostly emoji: "🐝➡️🦶😣 little 🔴 swollen"
+    if len(words) < _MIN_WORDS_FOR_MEANING and 2 * symbols >= len(words):
+        # the emoji carry the meaning: "🐝➡️🦶😣 little 🔴 swollen", "my baby 🤒🤒 hot"
+        return Readability("und", no_words=True)
     counts: dict[str, int] = {}
     latin = 0
     for ch in letters:
