@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from itertools import compress, pairwise
 from typing import NamedTuple
 
@@ -408,7 +409,7 @@ _YOUNG = frozenset(
     }
 )
 # "in 2019", "back in 2012": a year before this one dates the sentence.
-CURRENT_YEAR = 2026
+CURRENT_YEAR = date.today().year
 _YEAR_PREPOSITIONS = frozenset({"in", "back", "around", "dur", "circa", "from", "til", "until"})
 
 
