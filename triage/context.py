@@ -227,7 +227,9 @@ def assign_context(
         for i in range(1, n):
             if ")" in text[ends[i - 1] : starts[i]]:
                 breaks[i] = True
-    triggers = _select_triggers(list(context_matches))
+    # sentence markers are read by sentence_assertions; they must not crowd out a scope trigger
+    # of the same words ("in case" opens a conditional sentence and a hypothetical scope)
+    triggers = _select_triggers([m for m in context_matches if m.label not in _SENTENCE_MARKERS])
 
     # A scope governs a token range that never overlaps its own trigger, so what each token is
     # governed by can be summed up per token.
@@ -361,6 +363,19 @@ _NOT_SCOPES = frozenset(
         "asking_for_self",
         "in_care",
     }
+)
+_SENTENCE_MARKERS = frozenset(
+    f"ctx:{kind}"
+    for kind in (
+        "past_anchors",
+        "present_anchors",
+        "personal",
+        "question_openers",
+        "when_was",
+        "conditional_openers",
+        "asking_for_self",
+        "in_care",
+    )
 )
 # Words after "when I was" that date a childhood: "when I was 8", "when she was a baby".
 _NUMBER_WORDS = frozenset(

@@ -619,6 +619,17 @@ _SLOW_BREATHING_W = re.compile(
 _TABLETS_A_DAY_W = re.compile(
     r"\b(?P<v>\d{1,2})(?:\s?-\s?\d{1,2})? (?:tablets|pills|caps|capsules) a day\b"
 )
+_PARACETAMOL_WORDS = (
+    "paracetamol",
+    "acetaminophen",
+    "tylenol",
+    "panadol",
+    "co-codamol",
+    "cocodamol",
+)
+_PARACETAMOL_PER_DAY_W = re.compile(
+    r"\b(?P<v>\d{1,2})(?:\s?-\s?\d{1,2})?\s(?:or so\s)?(?:a day|per day|in a day|today)\b"
+)
 _KETONES_W = re.compile(r"\bketones?\D{0,45}?(?P<v>\d(?:\.\d)?)\b")
 # A glucose value with its unit and no cue word before it ("my meter read 612 mg/dL").
 _GLUCOSE_UNIT_W = re.compile(
@@ -758,6 +769,11 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
     if "a day" in text:
         for m in _TABLETS_A_DAY_W.finditer(text):
             if int(m.group("v")) >= 10:
+                out.append(Reading("tablets_large_amount", _span(original, m.start(), m.end())))
+    if any(word in text for word in _PARACETAMOL_WORDS):
+        # well over the 8 tablets a day of paracetamol: "about 12-14 a day", "20 or so today"
+        for m in _PARACETAMOL_PER_DAY_W.finditer(text):
+            if int(m.group("v")) >= 12:
                 out.append(Reading("tablets_large_amount", _span(original, m.start(), m.end())))
     if "ketone" in text:
         for m in _KETONES_W.finditer(text):
