@@ -95,6 +95,8 @@ def resolve_subject(
         m, group = relatives[1]  # "my neighbour's son": the son
     if _asks_about(norms, m):
         return Subject(group, norms[m.last])  # "I'm worried about my wife. ..."
+    if FIRST_PERSON.isdisjoint(norms) and "my" not in norms:
+        return Subject(group, norms[m.last])  # nobody else in the post: "care home rang, dad ..."
     if not FIRST_PERSON.isdisjoint(norms[: m.first]):
         if (
             m.first <= 8
@@ -595,10 +597,13 @@ def _without_overridden(
 ) -> Sequence[Match]:
     """Drop the matches that a more specific phrase around them explains away."""
     spans = [
-        (m.first, m.last, overrides[m.label], m.label.startswith("sense:"))
+        (m.first, m.last, overrides[m.label], m.label.startswith("sense"))
         for m in matches
         if m.label in overrides and not governed[m.first] & _NEGATED
     ]
+    post_wide = frozenset().union(
+        *(overrides[m.label] for m in matches if m.label.startswith("sense-post:"))
+    )
     if not spans:
         return matches
     # A cause's cue explains away what lies inside it; a word sense ("overdosed on chocolate")
@@ -608,13 +613,16 @@ def _without_overridden(
         m
         for m in matches
         if m.label not in cancellable
-        or not any(
-            m.label in labels
-            and (
-                (first <= m.first and m.last <= last)
-                or (sense and m.first <= last and first <= m.last)
+        or (
+            m.label not in post_wide
+            and not any(
+                m.label in labels
+                and (
+                    (first <= m.first and m.last <= last)
+                    or (sense and m.first <= last and first <= m.last)
+                )
+                for first, last, labels, sense in spans
             )
-            for first, last, labels, sense in spans
         )
     ]
 

@@ -198,7 +198,7 @@ class _Assessor:
     def _recognised_anything(self) -> bool:
         """A concept was mentioned, or the post only asks questions for information (which a
         doctor answers as such: nothing there calls for a sooner visit)."""
-        if any(not m.label.startswith("sense:") for m in self.mentions):
+        if any(not m.label.startswith("sense") for m in self.mentions):
             return True
         # a question asked for information gets its answer, not a "see a doctor" notice
         return "?" in self.text or any(self.token_bits)

@@ -474,9 +474,13 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
         flag_codes = {rule.code for rule in flags}
         for i, entry in enumerate(_read(senses_path).get("senses") or []):
             where = f"senses.yaml entry {i + 1}"
-            _check_keys(where, entry, {"phrases", "cancels", "source"}, set())
+            _check_keys(where, entry, {"phrases", "cancels", "source"}, {"scope"})
             check_source(where, entry["source"])
-            label = f"sense:{i + 1}"
+            scope = entry.get("scope", "near")
+            if scope not in SCOPES:
+                raise _fail(where, f"scope must be one of {', '.join(SCOPES)}")
+            # a post-wide sense explains the words away wherever they are in the post
+            label = f"sense:{i + 1}" if scope == "near" else f"sense-post:{i + 1}"
             b.add_terms(where, label, "cue", _str_list(where, entry["phrases"], "phrases"))
             cancelled = []
             for code in _str_list(where, entry["cancels"], "cancels"):

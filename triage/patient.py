@@ -665,6 +665,10 @@ _PILL_AMOUNT_W = re.compile(
 )
 _POTASSIUM_W = re.compile(r"\b(?:potassium|k\+?)\D{0,40}?(?P<v>\d(?:\.\d)?)\b")
 _SODIUM_W = re.compile(r"\b(?:sodium|na\+?)\D{0,30}?(?P<v>\d{2,3})\b")
+_GESTATION_WEEKS_W = re.compile(
+    r"(?:^|[.!?\n]\s*)(?P<v>[1-4]\d)\s?(?:\+\s?\d\s?)?(?:wks|wk|weeks)\b"
+    r"(?!\s*(?:old|ago|of|now|later|after|since|straight|in)\b)"
+)
 _GESTATION_W = re.compile(r"\b(?P<v>[1-4]\d)\s*/\s*40\b")
 _INR_W = re.compile(r"\binr\D{0,35}?(?P<v>\d{1,2}(?:\.\d)?)\b")
 _GRAMS_W = re.compile(r"\b(?P<v>\d{1,3})\s?(?:g|grams)\b(?: of)? (?:paracetamol|acetaminophen)")
@@ -813,6 +817,10 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
     if "/40" in text or "/ 40" in text:
         for m in _GESTATION_W.finditer(text):
             out.append(Reading("pregnant", _span(original, m.start(), m.end())))
+    if "wk" in text or "week" in text:
+        # "34wks pounding headache", "36 weeks, bleeding": weeks of pregnancy opening a sentence
+        for m in _GESTATION_WEEKS_W.finditer(text):
+            out.append(Reading("pregnant", _span(original, m.start("v"), m.end())))
     if "inr" in text:
         for m in _INR_W.finditer(text):
             if float(m.group("v")) >= 5:

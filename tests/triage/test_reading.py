@@ -198,3 +198,12 @@ def test_a_post_with_nothing_recognised_is_read_by_a_doctor() -> None:
     result = assess("it's been happening again since the weekend and I'm fed up with it")
     assert result.urgency == "soon"
     assert "nothing_recognised" in result.flag_codes
+
+
+def test_a_post_wide_word_sense_explains_words_in_another_sentence() -> None:
+    explained = (
+        "My son's lips and tongue are blue! Then I realised he'd had a blue raspberry slushie. "
+        "He's running around and breathing fine."
+    )
+    assert urgency(explained) != "emergency"
+    assert urgency("My son's lips and tongue are blue and he is struggling to breathe") == "emergency"
