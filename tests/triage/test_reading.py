@@ -206,4 +206,5 @@ def test_a_post_wide_word_sense_explains_words_in_another_sentence() -> None:
         "He's running around and breathing fine."
     )
     assert urgency(explained) != "emergency"
-    assert urgency("My son's lips and tongue are blue and he is struggling to breathe") == "emergency"
+    blue_and_struggling = "My son's lips and tongue are blue and he is struggling to breathe"
+    assert urgency(blue_and_struggling) == "emergency"
