@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.urls import reverse
@@ -9,3 +11,10 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         next_url = super().get_login_redirect_url(request)
         return next_url or reverse("forum:my-questions")
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """The key of the per-account limit on failed log-ins (the site's and the API's). allauth
+        puts the request's host in it, port included, so `Host: site:1`, `site:2`, … would each
+        get a fresh allowance; the site has one set of accounts, so the key is the address."""
+        login = str(credentials.get("email", credentials.get("username", "")))
+        return f"account:{login.strip().lower()}"

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from accounts import services
 from accounts.access import logged_in_user
 from accounts.admin_tools import ModeratorPermissions, reason_action
-from accounts.models import DoctorProfile, DoctorStatus, User
+from accounts.models import ApiToken, DoctorProfile, DoctorStatus, User
 
 
 @admin.register(User)
@@ -29,6 +29,24 @@ class UserAdmin(ModeratorPermissions, BaseUserAdmin[User]):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
     )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ModeratorPermissions, admin.ModelAdmin[ApiToken]):
+    """API tokens by their first characters; a moderator can revoke (delete) one, never see or
+    make a token (only its hash is stored)."""
+
+    list_display = ["token_key", "user", "client", "created", "expiry"]
+    search_fields = ["token_key", "user__email"]
+    list_select_related = ["user"]
+    fields = ("token_key", "user", "client", "created", "expiry")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(DoctorProfile)

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from knox.models import AbstractAuthToken
 
 from accounts.pseudonyms import generate_pseudonym
 
@@ -46,7 +47,7 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # knox's auth_token_set
     """A person with an account. Public pages show only `pseudonym`, age band and sex."""
 
     username = None  # type: ignore[assignment]
@@ -133,3 +134,21 @@ class DoctorProfile(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.status == DoctorStatus.VERIFIED
+
+
+class ApiToken(AbstractAuthToken):  # type: ignore[misc]  # knox ships no type hints
+    """An API token. Only a hash of the token is stored (`digest`); `token_key` is its first
+    characters, by which the owner recognises and revokes it. Every token expires (`expiry`)
+    and all of a person's tokens are revoked when their password, two-factor set-up or role
+    changes (accounts/signals.py)."""
+
+    client = models.CharField(
+        max_length=200, blank=True, help_text="The app that asked for it (its User-Agent)."
+    )
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.token_key}… ({self.user})"

@@ -8,9 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts import services
+from accounts import services, tokens
 from accounts.access import logged_in_user
 from accounts.forms import DeleteAccountForm, DoctorApplicationForm, ProfileForm
 from accounts.models import DoctorProfile, Role
@@ -57,6 +57,26 @@ def doctor_apply(request: HttpRequest) -> HttpResponse:
         )
         return redirect("accounts:profile")
     return render(request, "accounts/doctor_apply.html", {"form": form, "existing": existing})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The person's API tokens: when each was made, by which app, when it expires; revoke one
+    or all of them."""
+    user = logged_in_user(request)
+    if request.method == "POST":
+        if "all" in request.POST:
+            count = tokens.tokens_revoke_all(user=user)
+            messages.success(request, f"{count} token(s) revoked.")
+        else:
+            key = request.POST.get("key", "")
+            if key.isascii() and key.isalnum() and tokens.token_revoke(user=user, token_key=key):
+                messages.success(request, f"Token {key}… revoked.")
+            else:
+                messages.error(request, "That token does not exist or has already been revoked.")
+        return redirect("accounts:tokens")
+    return render(request, "accounts/tokens.html", {"tokens": tokens.tokens_live(user=user)})
 
 
 @login_required

@@ -7,10 +7,9 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import DoctorProfile, DoctorStatus, Role, User
+from accounts.models import ApiToken, DoctorProfile, DoctorStatus, Role, User
 from forum.models import Answer, FollowUp, Question, Specialty, Status
 
 _counter = {"n": 0}
@@ -120,6 +119,6 @@ def api_client(user: User | None = None) -> APIClient:
     """An API client that sends `user`'s token; anonymous without a user."""
     api = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, secret = ApiToken.objects.create(user=user)
+        api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return api

@@ -26,6 +26,7 @@ MATRIX: dict[str, tuple[object, object, object, object, object]] = {
     "accounts:profile": (LOGIN, 200, 200, 200, 200),
     "accounts:doctor-apply": (LOGIN, 200, 200, 302, 302),
     "accounts:export": (LOGIN, 200, 200, 200, 200),
+    "accounts:tokens": (LOGIN, 200, 200, 200, 200),
     "accounts:delete": (LOGIN, 200, 200, 200, 200),
 }
 # Pages that only accept POST; their access is tested with their actions.

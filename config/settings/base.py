@@ -6,6 +6,7 @@ so `make run` works on a fresh machine. Bad values fail loudly at start-up.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -36,7 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "allauth",
@@ -108,6 +109,29 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "forum:my-questions"
 
+# How many reverse proxies under our control stand in front of the site (nginx, a load balancer):
+# the client address is taken from X-Forwarded-For that many hops from the end. 0 (the default)
+# ignores the header, which anyone can forge.
+TRUSTED_PROXIES = env.int("OPENCONSULT_TRUSTED_PROXIES", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXIES
+
+# One cache for every process: rate limits (the API's and allauth's log-in limits) and two-factor
+# replay protection only hold across gunicorn workers and containers when they share it.
+CACHE_URL = env("OPENCONSULT_CACHE_URL", default="")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"OPENCONSULT_CACHE_URL must be a redis:// URL, not {CACHE_URL!r}")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "openconsult",
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # allauth: e-mail log-in, mandatory verification, rate limits left at allauth's defaults (on).
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -173,7 +197,7 @@ REST_FRAMEWORK = {
     # Tokens for apps, session (with CSRF) for the site's own pages; never HTTP Basic. Tokens
     # come first so an unauthenticated call gets a 401 with a `WWW-Authenticate: Token` header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -186,7 +210,19 @@ REST_FRAMEWORK = {
         "post": env("OPENCONSULT_POST_RATE", default="20/hour"),
         "login": env("OPENCONSULT_LOGIN_RATE", default="10/min"),
     },
+    # The client's address: the one the last trusted proxy saw (0 = the socket's peer, and
+    # X-Forwarded-For is ignored). allauth's rate limits read the same number.
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
+
+# API tokens (django-rest-knox): stored hashed, each log-in a new token, every token expires.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 - a model name, not a secret
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("OPENCONSULT_TOKEN_TTL_DAYS", default=30)),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# The oldest tokens beyond this number are revoked when a new one is made.
+OPENCONSULT_TOKENS_PER_USER = env.int("OPENCONSULT_TOKENS_PER_USER", default=10)
 
 # A strict policy: every asset is served by this site, no inline script.
 CONTENT_SECURITY_POLICY = {

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import CACHE_URL, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -25,3 +27,11 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEMO_DATA_ALLOWED = False
+
+# Several processes serve the site: without a shared cache every gunicorn worker would keep its
+# own log-in limits and two-factor replay list, multiplying what an attacker may try.
+if not CACHE_URL:
+    raise ImproperlyConfigured(
+        "Set OPENCONSULT_CACHE_URL to a redis:// URL (e.g. redis://redis:6379/1): rate limits "
+        "and two-factor replay protection must be shared by every process."
+    )

@@ -566,8 +566,36 @@ TOKEN_CREATE = [
     ),
     _response(
         "Token",
-        {"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"},
-        "Send it as `Authorization: Token 9944b091…` on every request.",
+        {
+            "token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b51e07a4a29b9c5e0f1d3a6c7",
+            "expires": "2026-12-31T09:30:00Z",
+        },
+        "Send it as `Authorization: Token 9944b091…` on every request. It is shown only "
+        "once: the site keeps a hash of it.",
+    ),
+]
+
+TOKEN_LIST = [
+    _response(
+        "The token of this request",
+        {
+            "key": "9944b09199c62bc",
+            "client": "OpenConsult-iOS/2.1",
+            "created": "2026-12-01T09:30:00Z",
+            "expires": "2026-12-31T09:30:00Z",
+            "current": True,
+        },
+        "Each token that still works, newest first, by its first characters.",
+    ),
+    _response(
+        "Another token",
+        {
+            "key": "51e07a4a29b9c5e",
+            "client": "python-requests/2.32",
+            "created": "2026-11-20T18:02:11Z",
+            "expires": "2026-12-20T18:02:11Z",
+            "current": False,
+        },
     ),
 ]
 

@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.identity import answer_signature, public_name
 from accounts.models import Sex
 from forum import selectors
 from forum.api.inputs import JSONInput
@@ -49,8 +50,7 @@ class AnswerSerializer(serializers.ModelSerializer[Answer]):
         fields = ["doctor", "specialty", "body", "answered_at"]
 
     def get_doctor(self, answer: Answer) -> str:
-        profile = getattr(answer.doctor, "doctor_profile", None) if answer.doctor else None
-        return profile.display_name if profile else answer.doctor_name
+        return answer_signature(answer)
 
 
 class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
@@ -61,8 +61,7 @@ class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
         fields = ["id", "kind", "author", "body", "created_at"]
 
     def get_author(self, followup: FollowUp) -> str:
-        profile = getattr(followup.author, "doctor_profile", None)
-        return profile.display_name if profile else followup.author.pseudonym
+        return public_name(followup.author, asker_id=followup.question.author_id)
 
 
 class EvidenceSerializer(serializers.Serializer[dict[str, Any]]):
@@ -147,7 +146,9 @@ class QuestionListSerializer(serializers.ModelSerializer[Question]):
         ]
 
     def get_asker(self, question: Question) -> str | None:
-        return question.author.pseudonym if question.author else None
+        if question.author is None:
+            return None
+        return public_name(question.author, asker_id=question.author_id)
 
 
 class QuestionSerializer(QuestionListSerializer):

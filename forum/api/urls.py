@@ -38,6 +38,8 @@ urlpatterns = [
         name="docs",
     ),
     path("auth/token/", auth.TokenView.as_view(), name="token"),
+    path("auth/tokens/", auth.TokenListView.as_view(), name="token-list"),
+    path("auth/tokens/<str:key>/", auth.TokenDetailView.as_view(), name="token-detail"),
     path("specialties/", views.SpecialtyList.as_view(), name="specialty-list"),
     path("questions/", views.QuestionList.as_view(), name="question-list"),
     path("questions/<api_id:pk>/", views.QuestionDetail.as_view(), name="question-detail"),

@@ -8,8 +8,9 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from accounts.identity import answer_signature, public_name
 from forum.markdown import render_markdown
-from forum.models import Question
+from forum.models import Answer, FollowUp, Question
 
 register = template.Library()
 
@@ -24,6 +25,25 @@ def person_line(question: Question) -> str:
     if question.sex in ("female", "male"):
         parts.append(question.sex)
     return " ".join(parts) or "Age and sex not given"
+
+
+@register.filter
+def asker_name(question: Question) -> str:
+    """The asker as the public sees them (accounts/identity.py)."""
+    return public_name(question.author, asker_id=question.author_id)
+
+
+@register.filter
+def followup_author(followup: FollowUp) -> str:
+    """The writer of a follow-up as the public sees them; the asker's own are marked."""
+    name = public_name(followup.author, asker_id=followup.question.author_id)
+    return f"{name} (asker)" if followup.author_id == followup.question.author_id else name
+
+
+@register.filter
+def signed_by(answer: Answer) -> str:
+    """The doctor an answer is signed by."""
+    return answer_signature(answer)
 
 
 @register.filter

@@ -16,6 +16,7 @@ def test_production_settings_pass_the_deploy_check_with_zero_issues():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-1234567890",
         "DJANGO_ALLOWED_HOSTS": "openconsult.example",
+        "OPENCONSULT_CACHE_URL": "redis://127.0.0.1:6379/1",
     }
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
@@ -45,6 +46,44 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_shared_cache():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OPENCONSULT_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-1234567890",
+        DJANGO_ALLOWED_HOSTS="openconsult.example",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "OPENCONSULT_CACHE_URL" in result.stderr
+
+
+def test_the_cache_url_must_be_redis():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCONSULT_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local", OPENCONSULT_CACHE_URL="memcached://x"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "must be a redis:// URL" in result.stderr
 
 
 def test_no_template_or_stylesheet_loads_anything_from_another_site():

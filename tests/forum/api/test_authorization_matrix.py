@@ -115,6 +115,10 @@ MATRIX: dict[str, Row] = {
     "docs GET": Row(ALL_OK),
     "token POST": Row(ALL_OK, body=fixed({"email": "owner@example.test", "password": PASSWORD})),
     "token DELETE": Row((401, GONE, GONE, GONE, GONE, GONE)),
+    "token-list GET": Row(PATIENT_OR_MORE),
+    "token-list DELETE": Row((401, GONE, GONE, GONE, GONE, GONE)),
+    # A key that is nobody's token (the path takes a token's first characters, not an id).
+    "token-detail DELETE": Row((401, 404, 404, 404, 404, 404), obj="private"),
     "specialty-list GET": Row(ALL_OK),
     "question-list GET": Row(ALL_OK),
     "question-list POST": Row((401, CREATED, CREATED, CREATED, CREATED, CREATED), body=fixed(ASK)),

@@ -159,9 +159,10 @@ def test_the_checks_catch_a_missing_field_and_an_unknown_one(schema):
     operation = schema["paths"]["/api/auth/token/"]["post"]
     node = operation["responses"]["200"]["content"][JSON]["schema"]
     validator = _validator(schema, node, response=True)
-    assert validator.is_valid({"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"})
-    assert not validator.is_valid({})
-    assert not validator.is_valid({"token": "9944b091", "expires": None})
+    token = {"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "expires": "2026-12-31T09:30:00Z"}
+    assert validator.is_valid(token)
+    assert not validator.is_valid({"token": token["token"]})
+    assert not validator.is_valid({**token, "user": 7})
     # A page of a paginated list: the envelope, its items, a time zone on every date.
     queue = schema["paths"]["/api/queue/"]["get"]["responses"]["200"]["content"][JSON]
     item = next(iter(queue["examples"].values()))["value"]["results"][0]
