@@ -1,4 +1,8 @@
-"""Every e-mail the site sends: subject, text and HTML from templates/emails/<name>_*."""
+"""Every e-mail the site sends: subject, text and HTML from templates/emails/<name>_*.
+
+The subject and the plain-text part are rendered with autoescaping off, so a title such as
+`Mum's "rash" & <itch>` reads as typed there; only the HTML part is escaped.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,27 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 
 
+def render_plain_text(template_name: str, context: dict[str, Any]) -> str:
+    """Render a template for a plain-text part or a subject: no HTML escaping, since nothing
+    there is read as HTML (`&#x27;` would reach the reader as typed)."""
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(context, autoescape=False))
+
+
 def send_templated_email(*, template: str, to: list[str], context: dict[str, Any]) -> None:
+    """Send one e-mail with a text and an HTML part. Side effect: the message leaves through
+    the configured e-mail backend."""
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-    text = render_to_string(f"emails/{template}_body.txt", context)
+    subject = render_plain_text(f"emails/{template}_subject.txt", context)
+    text = render_plain_text(f"emails/{template}_body.txt", context)
     html = render_to_string(f"emails/{template}_body.html", context)
     message = EmailMultiAlternatives(
-        subject=f"[{settings.SITE_NAME}] {subject}",
+        # One line: a title cannot break the header.
+        subject=f"[{settings.SITE_NAME}] {' '.join(subject.split())}",
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
