@@ -63,16 +63,21 @@ def assess(
 
     ``age`` in years, ``sex`` one of female/male/other, ``subject`` who the post is about
     (self, child, adult), ``duration`` the intake's free-text "how long" answer. Raises
-    ``ValueError`` on empty text or an out-of-range answer.
+    ``ValueError`` naming the field on empty text or an answer out of range or of the wrong kind
+    (a batch file may hold ``"age": "thirty"`` or ``"duration": 5``).
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError("text is empty")
     if subject not in SUBJECTS:
-        raise ValueError(f"subject must be one of {', '.join(SUBJECTS)}")
+        raise ValueError(f"subject must be one of {', '.join(SUBJECTS)}, not {subject!r}")
     if sex is not None and sex not in SEXES:
-        raise ValueError(f"sex must be one of {', '.join(SEXES)}")
-    if age is not None and (isinstance(age, bool) or not 0 <= age <= 130):
-        raise ValueError("age must be a number of years between 0 and 130")
+        raise ValueError(f"sex must be one of {', '.join(SEXES)}, not {sex!r}")
+    if age is not None and (
+        isinstance(age, bool) or not isinstance(age, int | float) or not 0 <= age <= 130
+    ):
+        raise ValueError(f"age must be a number of years between 0 and 130, not {age!r}")
+    if duration is not None and not isinstance(duration, str):
+        raise ValueError(f"duration must be text such as '3 days', not {duration!r}")
     kb = kb or knowledge_base()
     cleaned = clean(text)
     result = _Assessor(kb, cleaned.text, age, sex, subject, duration).run()

@@ -281,11 +281,19 @@ ON_CALL_SPECIALTIES = env.list(
 )
 QUESTIONS_PER_PAGE = 20
 
+# Log lines name people and questions by id, never by address or title (docs/security.md). Two of
+# Django's loggers write data at DEBUG: the template engine a missing variable's whole context
+# (addresses, titles, confirmation keys), the database every query with its parameters (DEBUG
+# only). They stay at INFO whatever DJANGO_LOG_LEVEL says.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # `manage.py seed_demo` creates users with printed passwords: never on a production site.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -158,6 +159,22 @@ def test_it_rejects_empty_text() -> None:
 def test_it_rejects_an_unknown_subject() -> None:
     with pytest.raises(ValueError, match="subject"):
         assess("headache", subject="dog")
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"age": "thirty"}, "age must be a number of years between 0 and 130, not 'thirty'"),
+        ({"age": [30]}, "age must be a number"),
+        ({"duration": 5}, "duration must be text such as '3 days', not 5"),
+        ({"sex": {"f": 1}}, "sex must be one of female, male, other"),
+    ],
+)
+def test_it_rejects_answers_of_the_wrong_kind_naming_the_field(
+    answers: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        assess("headache", **answers)  # type: ignore[arg-type]
 
 
 def test_results_are_frozen() -> None:

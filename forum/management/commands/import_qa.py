@@ -5,16 +5,17 @@ command exits non-zero when any line failed. Imported Q&As are tagged and indexe
 
 from __future__ import annotations
 
-import json
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from tqdm import tqdm
 
+from config.jsonl import BadLine, json_line, numbered_lines
 from forum.archive import RecordError, qa_import_record
 from forum.models import Specialty
 from forum.services import question_assess_archived
@@ -37,17 +38,20 @@ class Command(BaseCommand):
         name = options["file"]
         batch_size = max(1, int(options["batch_size"]))
         if name == "-":
-            self._import(sys.stdin, "stdin", total=None, batch_size=batch_size)
+            self._import(sys.stdin.buffer, "stdin", total=None, batch_size=batch_size)
             return
         path = Path(name)
         if not path.is_file():
             raise CommandError(f"{name}: no such file")
-        with path.open(encoding="utf-8") as counting:
-            total = sum(1 for line in counting if line.strip())
-        with path.open(encoding="utf-8") as lines:
+        # Bytes, not text: each line is decoded on its own, so one bad byte costs one line.
+        with path.open("rb") as counting:
+            total = sum(1 for _ in numbered_lines(counting))
+        with path.open("rb") as lines:
             self._import(lines, path.name, total=total, batch_size=batch_size)
 
-    def _import(self, lines: IO[str], label: str, *, total: int | None, batch_size: int) -> None:
+    def _import(
+        self, lines: Iterable[bytes], label: str, *, total: int | None, batch_size: int
+    ) -> None:
         self.specialties = {s.slug: s for s in Specialty.objects.all()}
         self.label = label
         self.progress = tqdm(
@@ -56,10 +60,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.created = self.updated = 0
         failed: list[int] = []
-        batch: list[tuple[int, str]] = []
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
+        batch: list[tuple[int, bytes]] = []
+        for number, line in numbered_lines(lines):
             batch.append((number, line))
             if len(batch) >= batch_size:
                 failed += self._import_batch(batch)
@@ -82,22 +84,20 @@ class Command(BaseCommand):
             more = f" and {len(failed) - 20} more" if len(failed) > 20 else ""
             raise CommandError(f"{len(failed)} line(s) were not imported: {shown}{more}")
 
-    def _import_batch(self, batch: list[tuple[int, str]]) -> list[int]:
+    def _import_batch(self, batch: list[tuple[int, bytes]]) -> list[int]:
         """Write a batch in one transaction, each record in its own savepoint (a record that
-        fails writes nothing), then embed and index the batch together. Returns failed lines."""
+        fails writes nothing, the others go on), then embed and index the batch together.
+        Returns the numbers of the lines that failed, each named on stderr."""
         failed: list[int] = []
         imported: list[int] = []
         with transaction.atomic():
             for number, line in batch:
                 try:
-                    record = json.loads(line)
+                    record = json_line(line)
                     with transaction.atomic():
                         outcome = qa_import_record(record, specialties=self.specialties)
                         question_assess_archived(question_id=outcome.question.pk)
-                except json.JSONDecodeError as exc:
-                    failed.append(number)
-                    self.stderr.write(f"{self.label} line {number}: not valid JSON ({exc.msg})")
-                except RecordError as exc:
+                except (BadLine, RecordError) as exc:
                     failed.append(number)
                     self.stderr.write(f"{self.label} line {number}: {exc}")
                 else:

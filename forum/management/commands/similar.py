@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from config.jsonl import BadLine, json_line, numbered_lines
 from forum.similarity.selectors import SimilarItem, similar_to_text
 from forum.similarity.services import index_rebuild
 
@@ -74,24 +76,22 @@ class Command(BaseCommand):
 
     def _jsonl(self, name: str, *, k: int) -> None:
         if name == "-":
-            self._jsonl_lines(sys.stdin, "stdin", k=k)
+            self._jsonl_lines(sys.stdin.buffer, "stdin", k=k)
             return
         path = Path(name)
         if not path.is_file():
             raise CommandError(f"{name}: no such file")
-        with path.open(encoding="utf-8") as lines:
+        with path.open("rb") as lines:  # decoded line by line: a bad byte costs one line
             self._jsonl_lines(lines, path.name, k=k)
 
-    def _jsonl_lines(self, lines: IO[str], label: str, *, k: int) -> None:
+    def _jsonl_lines(self, lines: Iterable[bytes], label: str, *, k: int) -> None:
         failed: list[int] = []
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
+        for number, line in numbered_lines(lines):
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
+                record = json_line(line)
+            except BadLine as exc:
                 failed.append(number)
-                self.stderr.write(f"{label} line {number}: not valid JSON ({exc.msg})")
+                self.stderr.write(f"{label} line {number}: {exc}")
                 continue
             if not isinstance(record, dict) or not isinstance(record.get("text"), str):
                 failed.append(number)

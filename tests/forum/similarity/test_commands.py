@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from io import StringIO
+from io import BytesIO, StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from forum.models import Answer, Question
+from forum.models import Answer, Assessment, Question
 from forum.similarity import lexical
 from forum.similarity.models import SimilarityEntry
 from tests.forum.similarity.helpers import CALF, EYELID, answered
@@ -81,6 +82,83 @@ def test_import_qa_names_each_bad_line_keeps_going_and_fails_at_the_end(tmp_path
     assert SimilarityEntry.objects.count() == 2
 
 
+def _write_bytes(tmp_path, lines: list[bytes]):
+    path = tmp_path / "archive.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def _good(external_id: str) -> bytes:
+    return json.dumps(_record(external_id)).encode()
+
+
+def _imported() -> dict[str, int]:
+    """How many rows of each kind the import wrote: a record is all or nothing."""
+    return {
+        "questions": Question.objects.count(),
+        "answers": Answer.objects.count(),
+        "assessments": Assessment.objects.count(),
+        "indexed": SimilarityEntry.objects.count(),
+    }
+
+
+def test_import_qa_names_a_line_that_is_not_utf8_and_imports_the_rest(tmp_path):
+    latin1 = json.dumps(_record("latin-1", title="Caf\u00e9 and palpitations"), ensure_ascii=False)
+    lines = [_good("good-1"), latin1.encode("latin-1"), _good("good-2")]
+    column = latin1.encode("latin-1").index(b"\xe9") + 1
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match=r"1 line\(s\) were not imported: 2$"):
+        call_command("import_qa", str(_write_bytes(tmp_path, lines)), stdout=out, stderr=err)
+    assert err.getvalue() == (
+        f"archive.jsonl line 2: not valid UTF-8 (byte 0xe9 at column {column})\n"
+    )
+    assert "Imported 2 Q&As (2 new, 0 updated)" in out.getvalue()
+    assert "1 line(s) failed." in out.getvalue()
+    assert set(Question.objects.values_list("external_id", flat=True)) == {"good-1", "good-2"}
+    assert _imported() == {"questions": 2, "answers": 2, "assessments": 2, "indexed": 2}
+
+
+def test_import_qa_names_lines_no_database_can_store_and_writes_nothing_of_them(tmp_path):
+    lines = [
+        _good("good-1"),
+        json.dumps(_record("nul", body="Calf pain\u0000 at night")).encode(),
+        json.dumps(_record("surrogate", title="Rash \ud83d on my arm")).encode(),
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"external_id": ' + b"9" * 5000 + b"}",
+        b"\xff\xfe\x00{",
+        _good("good-2"),
+    ]
+    err = StringIO()
+    with pytest.raises(CommandError, match=r"5 line\(s\) were not imported: 2, 3, 4, 5, 6$"):
+        call_command("import_qa", str(_write_bytes(tmp_path, lines)), stdout=StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "archive.jsonl line 2: a string holds a NUL character (\\u0000)",
+        "archive.jsonl line 3: a string holds an unpaired surrogate (\\ud83d)",
+        "archive.jsonl line 4: not valid JSON (nested too deeply)",
+        "archive.jsonl line 5: not valid JSON (a number too long to read)",
+        "archive.jsonl line 6: not valid UTF-8 (byte 0xff at column 1)",
+    ]
+    assert set(Question.objects.values_list("external_id", flat=True)) == {"good-1", "good-2"}
+    assert _imported() == {"questions": 2, "answers": 2, "assessments": 2, "indexed": 2}
+
+
+def test_import_qa_reads_a_file_saved_with_a_byte_order_mark(tmp_path):
+    path = _write_bytes(tmp_path, [b"\xef\xbb\xbf" + _good("bom-1"), _good("bom-2")])
+    out = StringIO()
+    call_command("import_qa", str(path), stdout=out, stderr=StringIO())
+    assert "Imported 2 Q&As (2 new, 0 updated)" in out.getvalue()
+
+
+def test_import_qa_from_stdin_names_a_bad_byte_and_imports_the_rest(monkeypatch):
+    stdin = SimpleNamespace(buffer=BytesIO(_good("in-1") + b"\n\x80\n" + _good("in-2") + b"\n"))
+    monkeypatch.setattr("sys.stdin", stdin)
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 line"):
+        call_command("import_qa", "-", stdout=StringIO(), stderr=err)
+    assert err.getvalue() == "stdin line 2: not valid UTF-8 (byte 0x80 at column 1)\n"
+    assert _imported() == {"questions": 2, "answers": 2, "assessments": 2, "indexed": 2}
+
+
 def test_import_qa_refuses_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_qa", str(tmp_path / "nope.jsonl"))
@@ -125,6 +203,19 @@ def test_similar_names_a_bad_jsonl_line_and_fails(tmp_path):
         call_command("similar", "--jsonl", str(path), stdout=out, stderr=err)
     assert "queries.jsonl line 2: needs a string 'text'" in err.getvalue()
     assert len(out.getvalue().splitlines()) == 1
+
+
+def test_similar_names_a_line_that_is_not_utf8_and_answers_the_rest(tmp_path):
+    answered(*CALF)
+    path = tmp_path / "queries.jsonl"
+    path.write_bytes(
+        b'{"id": 1, "text": "calves"}\n{"id": 2, "text": "caf\xe9"}\n{"id": 3, "text": "calf"}\n'
+    )
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="1 line"):
+        call_command("similar", "--jsonl", str(path), stdout=out, stderr=err)
+    assert err.getvalue() == "queries.jsonl line 2: not valid UTF-8 (byte 0xe9 at column 23)\n"
+    assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == [1, 3]
 
 
 def test_similar_rebuilds_the_index():

@@ -1,14 +1,22 @@
-"""``manage.py triage``: triage one post (``--json TEXT`` or ``--json -``) or a JSONL batch."""
+"""``manage.py triage``: triage one post (``--json TEXT`` or ``--json -``) or a JSONL batch.
+
+In a batch a bad line (not UTF-8, not JSON, a field of the wrong kind) is named on stderr with
+its number and skipped; stdout stays one valid JSON result per good line, and the command exits
+non-zero at the end when any line was bad.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from argparse import ArgumentParser
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from config.jsonl import BadLine, json_line, numbered_lines
 from triage import assess
 
 
@@ -37,16 +45,20 @@ class Command(BaseCommand):
             raise CommandError(f"{failures} line(s) could not be triaged")
 
     def _batch(self, path: str) -> int:
+        if path == "-":
+            return self._batch_lines(sys.stdin.buffer, "stdin")
         try:
-            raw = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()  # noqa: SIM115
+            lines = open(path, "rb")  # noqa: SIM115 - closed below; decoded line by line
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+        with lines:
+            return self._batch_lines(lines, Path(path).name)
+
+    def _batch_lines(self, lines: Iterable[bytes], label: str) -> int:
         failures = 0
-        for number, line in enumerate(raw.splitlines(), 1):
-            if not line.strip():
-                continue
+        for number, line in numbered_lines(lines):
             try:
-                record = _parse_line(line)
+                record = _parse_record(json_line(line))
                 result = assess(
                     record["text"],
                     age=record.get("age"),
@@ -56,7 +68,7 @@ class Command(BaseCommand):
                 )
             except ValueError as exc:
                 failures += 1
-                self.stderr.write(f"line {number}: {exc}")
+                self.stderr.write(f"{label} line {number}: {exc}")
                 continue
             out = {"id": record["id"], **result.to_dict()}
             self.stdout.write(json.dumps(out, ensure_ascii=False))
@@ -70,19 +82,14 @@ def _read_stdin() -> str:
         raise CommandError(f"input is not valid UTF-8 (byte {exc.start})") from exc
 
 
-def _parse_line(line: bytes) -> dict[str, Any]:
-    try:
-        text = line.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"not valid UTF-8 (byte {exc.start})") from exc
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from exc
+def _parse_record(record: Any) -> dict[str, Any]:
+    """The line's object with an "id" to echo and a "text"; `assess` checks the other fields."""
     if not isinstance(record, dict):
-        raise ValueError('expected an object like {"id": ..., "text": ...}')
+        raise BadLine('expected an object like {"id": ..., "text": ...}')
     if "id" not in record:
-        raise ValueError('missing "id"')
+        raise BadLine('missing "id"')
+    if isinstance(record["id"], dict | list):
+        raise BadLine('"id" must be a string or a number')
     if not isinstance(record.get("text"), str):
-        raise ValueError('missing "text" (a string)')
+        raise BadLine('missing "text" (a string)')
     return record
