@@ -96,3 +96,13 @@ def test_the_doctor_goes_but_what_patients_rely_on_stays(alice, moderator):
     assert answer.body == TEXTS["answer given"]
     held = Question.objects.get(pk=everything.held_for_alice.pk)
     assert held.status == Status.QUEUED and held.claimed_by is None
+
+
+@pytest.mark.django_db
+def test_deleting_creates_no_content_types(alice, moderator):
+    from django.contrib.contenttypes.models import ContentType
+
+    everything = make_everything(alice=alice, moderator=moderator)
+    before = ContentType.objects.count()
+    _delete("api", everything)
+    assert ContentType.objects.count() == before
