@@ -30,6 +30,14 @@ class UserAdmin(ModeratorPermissions, BaseUserAdmin[User]):
         (None, {"classes": ("wide",), "fields": ("email", "role", "password1", "password2")}),
     )
 
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        # The same deletion as the account page's: claims let go, traces anonymised.
+        services.user_delete_account(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.user_delete_account(user=user)
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ModeratorPermissions, admin.ModelAdmin[ApiToken]):

@@ -8,4 +8,5 @@ class ForumConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from forum.similarity import signals  # noqa: F401 - connects the receivers
+        from forum import signals  # noqa: F401 - connects the receivers
+        from forum.similarity import signals as similarity_signals  # noqa: F401

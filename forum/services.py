@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -421,6 +421,33 @@ def claims_release_expired() -> int:
     )
 
 
+def doctor_claims_release(*, doctor_id: int) -> int:
+    """Let go at once of every question a doctor is holding, for when they can no longer work
+    on it: their account is being deleted or deactivated, their verification is withdrawn,
+    their role changed or two-factor turned off. Their live claims go back to the queue; a
+    question waiting on the patient's reply to them keeps waiting, and the reply then puts it
+    back in the queue for every doctor. Returns how many questions were let go."""
+    with transaction.atomic():
+        claimed = Question.objects.filter(claimed_by_id=doctor_id, status=Status.CLAIMED).update(
+            status=Status.QUEUED, claimed_by=None, claimed_until=None
+        )
+        waiting = Question.objects.filter(claimed_by_id=doctor_id).update(
+            claimed_by=None, claimed_until=None
+        )
+    return claimed + waiting
+
+
+def doctor_claims_release_if_powerless(*, user_id: int) -> int:
+    """Release the user's claims (`doctor_claims_release`) unless they are still a verified,
+    active doctor with two-factor. Cheap when they hold nothing: one query."""
+    if not Question.objects.filter(claimed_by_id=user_id).exists():
+        return 0
+    user = User.objects.select_related("doctor_profile").filter(pk=user_id).first()
+    if user is not None and user_can_act_as_doctor(user):
+        return 0
+    return doctor_claims_release(doctor_id=user_id)
+
+
 def question_request_info(*, doctor: User, question_id: int, message: str) -> FollowUp:
     """Ask the patient for more information: `needs_info` until they reply. Needs a live claim."""
     _require_doctor(doctor)
@@ -473,22 +500,69 @@ def question_reply_info(*, author: User, question_id: int, message: str) -> Foll
     return followup
 
 
+STEERABLE = (Status.QUEUED, Status.CLAIMED, Status.NEEDS_INFO)
+CORRECTABLE = (Status.SUBMITTED, *STEERABLE)
+
+
+def question_holder_id(question: Question, *, now: datetime | None = None) -> int | None:
+    """The doctor a question is with, if any: the holder of a live claim, or the doctor whose
+    request for more information is waiting on the patient's reply."""
+    now = now or timezone.now()
+    if question.status == Status.CLAIMED:
+        live = question.claimed_until is not None and question.claimed_until > now
+        return question.claimed_by_id if live else None
+    if question.status == Status.NEEDS_INFO:
+        return question.claimed_by_id
+    return None
+
+
+def question_steer_refusal(*, doctor: User, question: Question, correcting: bool) -> str:
+    """Why this doctor may not re-route the question (`correcting=False`) or correct its
+    triage (`correcting=True`) now; empty when they may. The pages use it to offer the forms,
+    the services to refuse."""
+    allowed = CORRECTABLE if correcting else STEERABLE
+    if question.status not in allowed:
+        if question.status in (Status.ANSWERED, Status.CLOSED):
+            return (
+                "This question has been answered: its triage can no longer be corrected."
+                if correcting
+                else "This question has been answered: it can no longer be re-routed."
+            )
+        return "Only questions waiting in the queue can be re-routed."
+    holder = question_holder_id(question)
+    if holder is not None and holder != doctor.pk:
+        if question.status == Status.NEEDS_INFO:
+            return (
+                "Another doctor is waiting on the patient's reply to this question: "
+                "only they can change it."
+            )
+        return "Another doctor holds this question: only they can change it."
+    return ""
+
+
 def question_reroute(*, doctor: User, question_id: int, specialty: Specialty, reason: str) -> None:
-    """Send a question to another specialty's queue (releasing any claim), with a reason."""
+    """Send a question to another specialty's queue, with a reason (audited).
+
+    Only a question waiting in the queue, one this doctor holds, or one waiting on the
+    patient's reply to this doctor's request can be re-routed; another doctor's live claim or
+    request is theirs (QueueError). Side effects: this doctor's claim is released; a question
+    waiting on the patient stays waiting and stays with the doctor who asked, so the patient's
+    reply still reaches them; doctors are alerted to an urgent question in its new queue.
+    """
     _require_doctor(doctor)
     if not reason.strip():
         raise ValidationError({"reason": "Say why it belongs elsewhere."})
     with transaction.atomic():
         question = Question.objects.select_for_update().get(pk=question_id)
-        if question.status not in (Status.QUEUED, Status.CLAIMED, Status.NEEDS_INFO):
-            raise QueueError("Only questions waiting in the queue can be re-routed.")
-        if question.status == Status.CLAIMED and question.claimed_by_id != doctor.pk:
-            raise QueueError("Another doctor holds this question.")
+        refusal = question_steer_refusal(doctor=doctor, question=question, correcting=False)
+        if refusal:
+            raise QueueError(refusal)
         previous = question.specialty
         question.specialty = specialty
-        if question.status == Status.CLAIMED:
+        if question.status != Status.NEEDS_INFO:
+            # A claim (live or run out) goes; so does the doctor a past reply was sent to.
             question.status = Status.QUEUED
-        question.claimed_by = None
+            question.claimed_by = None
         question.claimed_until = None
         question.save(
             update_fields=["specialty", "status", "claimed_by", "claimed_until", "updated_at"]
@@ -506,7 +580,10 @@ def question_reroute(*, doctor: User, question_id: int, specialty: Specialty, re
 def assessment_correct(
     *, doctor: User, question_id: int, urgency: str, reason: str, specialty: str = ""
 ) -> Assessment:
-    """A doctor overrides the engine's urgency (and specialty). Kept as a new, audited row."""
+    """A doctor overrides the engine's urgency (and specialty). Kept as a new, audited row.
+
+    Refused (QueueError) once the question is answered or closed, and while another doctor
+    holds it or waits on the patient's reply to them: the triage is theirs to correct then."""
     _require_doctor(doctor)
     if urgency not in Urgency.values:
         raise ValidationError({"urgency": f"Choose one of {', '.join(Urgency.values)}."})
@@ -514,6 +591,9 @@ def assessment_correct(
         raise ValidationError({"reason": "Say why the triage was wrong."})
     with transaction.atomic():
         question = Question.objects.select_for_update().get(pk=question_id)
+        refusal = question_steer_refusal(doctor=doctor, question=question, correcting=True)
+        if refusal:
+            raise QueueError(refusal)
         latest = question.assessments.order_by("-created_at", "-id").first()
         data = corrected_result(latest.result if latest else {}, urgency=urgency)
         if specialty:

@@ -92,6 +92,13 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_doctor": is_doctor,
     }
     if is_doctor:
+        doctor = logged_in_user(request)
+        reroute_refusal = services.question_steer_refusal(
+            doctor=doctor, question=question, correcting=False
+        )
+        correct_refusal = services.question_steer_refusal(
+            doctor=doctor, question=question, correcting=True
+        )
         # The words behind the engine's findings, even after a doctor corrected the urgency.
         findings = selectors.latest_engine_assessment(question)
         context.update(
@@ -104,9 +111,13 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "holds_claim": holds_claim,
                 "answer_form": AnswerForm() if holds_claim else None,
                 "info_form": InfoRequestForm() if holds_claim else None,
-                "reroute_form": RerouteForm(),
-                "correct_form": CorrectTriageForm(
-                    initial={"urgency": question.urgency or "routine"}
+                # Offered only when the service would accept them (it checks again).
+                "reroute_form": RerouteForm() if not reroute_refusal else None,
+                "reroute_refusal": reroute_refusal,
+                "correct_form": (
+                    CorrectTriageForm(initial={"urgency": question.urgency or "routine"})
+                    if not correct_refusal
+                    else None
                 ),
             }
         )

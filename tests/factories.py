@@ -65,8 +65,8 @@ def make_doctor(
     return user
 
 
-def make_moderator(*, totp: bool = True) -> User:
-    return make_user(role=Role.MODERATOR, is_staff=True, totp=totp)
+def make_moderator(*, totp: bool = True, **extra: Any) -> User:
+    return make_user(role=Role.MODERATOR, is_staff=True, totp=totp, **extra)
 
 
 def make_question(

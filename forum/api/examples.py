@@ -493,6 +493,22 @@ EXPORT: Payload = {
         "birth_year": 2001,
         "sex": "female",
         "date_joined": "2025-05-28T18:22:09.640215+00:00",
+        "last_login": "2025-06-11T07:38:51.118200+00:00",
+        "is_active": True,
+        "is_staff": False,
+        "groups": [],
+        "email_addresses": [
+            {"email": PATIENT_ME["email"], "primary": True, "verified": True},
+            {"email": "m.work@example.org", "primary": False, "verified": False},
+        ],
+        "two_factor": [],
+        "api_tokens": [
+            {
+                "client": "OpenConsult-iOS/2.1",
+                "created": "2025-06-10T08:14:30.552871+00:00",
+                "expires": "2025-07-10T08:14:30.552871+00:00",
+            }
+        ],
     },
     "doctor_profile": None,
     "questions": [
@@ -501,6 +517,7 @@ EXPORT: Payload = {
             "title": TWITCH_ASK["title"],
             "body": TWITCH_ASK["body"],
             "asking_for": "self",
+            "age_years": 24,
             "age_band": "20-29",
             "sex": "female",
             "duration": "1-4 weeks",
@@ -508,38 +525,60 @@ EXPORT: Payload = {
             "specialty": "neurology",
             "private": False,
             "status": "answered",
+            "urgency": "soon",
+            "hidden": False,
+            "hidden_reason": "",
             "asked_at": "2025-06-10T08:15:02.481920+00:00",
+            "updated_at": "2025-06-10T10:02:41.330112+00:00",
+            "answered_at": "2025-06-10T10:02:41.330112+00:00",
             "triage": [
                 {
                     "urgency": "soon",
+                    "source": "engine",
                     "result": {k: TWITCH_TRIAGE[k] for k in _ENGINE_KEYS},
                     "at": "2025-06-10T08:15:03.095318+00:00",
                 }
             ],
-            "answer": {"body": ANSWER_BODY, "answered_at": "2025-06-10T10:02:41.330112+00:00"},
+            "answer": {
+                "body": ANSWER_BODY,
+                "answered_at": "2025-06-10T10:02:41.330112+00:00",
+                "hidden": False,
+            },
             "followups": [
                 {
                     "body": THANKS_FOLLOWUP["body"],
                     "kind": "followup",
+                    "by_me": True,
+                    "hidden": False,
                     "at": "2025-06-11T07:40:12.004518+00:00",
                 }
             ],
         }
     ],
+    "answers_given": [],
     "followups_written": [
         {
             "question": 42,
+            "kind": "followup",
             "body": THANKS_FOLLOWUP["body"],
+            "hidden": False,
             "at": "2025-06-11T07:40:12.004518+00:00",
         }
     ],
+    "triage_corrections": [],
+    "questions_held": [],
     "notifications": [
         {
+            "kind": "answered",
+            "question": 42,
             "message": NOTIFICATION_ANSWERED["message"],
             "at": "2025-06-10T10:02:41.512006+00:00",
             "read_at": "2025-06-10T12:45:00.318554+00:00",
+            "emailed_at": "2025-06-10T10:02:43.020117+00:00",
         }
     ],
+    "actions": [],
+    "admin_actions": [],
 }
 
 

@@ -53,6 +53,11 @@ CONFLICT = OpenApiResponse(
     ErrorSerializer, description="Claimed by another doctor, claim expired or limit reached."
 )
 
+STEER_CONFLICT = OpenApiResponse(
+    ErrorSerializer,
+    description="Answered already, or another doctor holds it or waits on the patient's reply.",
+)
+
 
 class DoctorAction(APIView):
     permission_classes = [IsActingDoctor]
@@ -173,11 +178,12 @@ class RequestInfo(DoctorAction):
 
 @extend_schema(parameters=[ID])
 class Reroute(DoctorAction):
-    """Send a waiting question to another specialty's queue, with a reason (audited)."""
+    """Send a waiting question to another specialty's queue, with a reason (audited). Only the
+    doctor who holds it, or waits on the patient's reply to them, may move it then."""
 
     @extend_schema(
         request=RerouteSerializer,
-        responses={200: QueueItemSerializer, **ACTION_ERRORS, **errors(400), 409: CONFLICT},
+        responses={200: QueueItemSerializer, **ACTION_ERRORS, **errors(400), 409: STEER_CONFLICT},
         examples=examples.QUEUE_REROUTE,
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -196,11 +202,12 @@ class Reroute(DoctorAction):
 @extend_schema(parameters=[ID])
 class CorrectTriage(DoctorAction):
     """Override the engine's urgency (and suggested specialty), with a reason. Kept as a new,
-    audited assessment; the queue order follows the new urgency."""
+    audited assessment; the queue order follows the new urgency. Not once answered, nor while
+    another doctor holds the question or waits on the patient's reply to them (409)."""
 
     @extend_schema(
         request=CorrectTriageSerializer,
-        responses={200: TriageSerializer, **ACTION_ERRORS, **errors(400)},
+        responses={200: TriageSerializer, **ACTION_ERRORS, **errors(400), 409: STEER_CONFLICT},
         examples=examples.QUEUE_CORRECT_TRIAGE,
     )
     def post(self, request: Request, pk: int) -> Response:
