@@ -3,7 +3,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from config.security_txt import security_txt
+
 urlpatterns = [
+    path(".well-known/security.txt", security_txt, name="security-txt"),
     path("admin/", admin.site.urls),
     path("api/", include("forum.api.urls")),
     path("accounts/", include("allauth.urls")),

@@ -265,6 +265,10 @@ SIMILARITY_MODEL_CACHE = env("OPENCONSULT_SIMILARITY_MODEL_CACHE", default="")
 SITE_NAME = "OpenConsult"
 # Used for links in e-mails sent by workers, which have no request to take the host from.
 SITE_URL = env("OPENCONSULT_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where people report a vulnerability in this site (/.well-known/security.txt): mailto: or https:.
+SECURITY_CONTACT = env("OPENCONSULT_SECURITY_CONTACT", default="")
+if SECURITY_CONTACT and not SECURITY_CONTACT.startswith(("mailto:", "https://")):
+    raise ValueError("OPENCONSULT_SECURITY_CONTACT must be a mailto: or https:// URL")
 EMERGENCY_NUMBER = env("OPENCONSULT_EMERGENCY_NUMBER", default="112 / 911 / 999")
 CRISIS_LINE = env(
     "OPENCONSULT_CRISIS_LINE",

@@ -103,3 +103,15 @@ def test_every_page_carries_a_strict_content_security_policy(client, db):
     policy = client.get("/")["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_security_txt_names_the_configured_contact(client, settings):
+    settings.SECURITY_CONTACT = ""
+    assert client.get("/.well-known/security.txt").status_code == 404
+    settings.SECURITY_CONTACT = "mailto:security@consult.example.org"
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Contact: mailto:security@consult.example.org" in lines
+    assert any(line.startswith("Expires: 20") and line.endswith("Z") for line in lines)
