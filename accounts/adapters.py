@@ -8,6 +8,27 @@ from django.urls import reverse
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's e-mails (confirmation, password reset, …) are rendered in the request and
+        sent by a Celery task, like the site's own: a slow or dead mail server never fails or
+        holds up a sign-up. Side effect: one task enqueued (in-process without a broker)."""
+        from accounts.tasks import send_account_email
+        from forum.enqueue import enqueue
+
+        message = self.render_mail(template_prefix, email, context)
+        alternatives = [(str(body), str(kind)) for body, kind in message.alternatives]
+        enqueue(
+            send_account_email,
+            {
+                "subject": message.subject,
+                "body": message.body,
+                "from_email": message.from_email,
+                "to": list(message.to),
+                "alternatives": alternatives,
+                "headers": dict(message.extra_headers),
+            },
+        )
+
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         next_url = super().get_login_redirect_url(request)
         return next_url or reverse("forum:my-questions")

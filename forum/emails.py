@@ -49,11 +49,12 @@ def send_templated_email(*, template: str, to: list[str], context: dict[str, Any
     except smtplib.SMTPException as exc:
         # Its text holds the recipients and the server's reply, which often repeats an address.
         raise EmailNotSent(
-            f"the mail server did not take the {template} e-mail ({_smtp_codes(exc)})"
+            f"the mail server did not take the {template} e-mail ({smtp_codes(exc)})"
         ) from None
 
 
-def _smtp_codes(exc: smtplib.SMTPException) -> str:
+def smtp_codes(exc: OSError) -> str:
+    """The kind of mail-server error and its SMTP codes, never its text."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = sorted({str(code) for code, _ in exc.recipients.values()})
         return f"{type(exc).__name__} {', '.join(codes)}"

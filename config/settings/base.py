@@ -153,6 +153,8 @@ EMAIL_BACKEND = env(
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 if env.str("EMAIL_URL", default=""):
     vars().update(EMAIL_CONFIG)
+# A slow or dead mail server gives up after this many seconds (the sending task then retries).
+EMAIL_TIMEOUT = env.int("OPENCONSULT_EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="OpenConsult <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

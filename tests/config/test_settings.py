@@ -17,6 +17,7 @@ def test_production_settings_pass_the_deploy_check_with_zero_issues():
         "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-1234567890",
         "DJANGO_ALLOWED_HOSTS": "openconsult.example",
         "OPENCONSULT_CACHE_URL": "redis://127.0.0.1:6379/1",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     }
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
@@ -48,15 +49,37 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_production_settings_refuse_to_start_without_a_shared_cache():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OPENCONSULT_"))}
+PRINT_EMAIL = (
+    "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.EMAIL_TIMEOUT)"
+)
+
+
+def _production(code: str = PRINT_EMAIL, **extra: str) -> subprocess.CompletedProcess[str]:
+    """Run `code` in `manage.py shell` under the production settings, with a clean environment
+    plus `extra`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "OPENCONSULT_", "CELERY_", "EMAIL_", "DATABASE_"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-1234567890",
         DJANGO_ALLOWED_HOSTS="openconsult.example",
+        OPENCONSULT_CACHE_URL="redis://127.0.0.1:6379/1",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
+    env.update(extra)
+    env = {k: v for k, v in env.items() if v}
+    return subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--no-imports",
+            "-c",
+            code,
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -64,8 +87,36 @@ def test_production_settings_refuse_to_start_without_a_shared_cache():
         timeout=120,
         check=False,
     )
+
+
+def test_production_settings_refuse_to_start_without_a_shared_cache():
+    result = _production(OPENCONSULT_CACHE_URL="")
     assert result.returncode != 0
     assert "OPENCONSULT_CACHE_URL" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_broker():
+    result = _production(CELERY_BROKER_URL="")
+    assert result.returncode != 0
+    assert "Set CELERY_BROKER_URL" in result.stderr
+
+
+def test_production_serves_health_checks_over_http_and_redirects_the_rest():
+    code = (
+        "from django.test import Client; c = Client(HTTP_HOST='openconsult.example'); "
+        "print(c.get('/healthz').status_code, c.get('/').status_code)"
+    )
+    result = _production(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["200", "301"]
+
+
+def test_production_honours_email_url_and_defaults_to_smtp():
+    console = _production(EMAIL_URL="consolemail://")
+    assert console.returncode == 0, console.stderr
+    assert console.stdout.split() == ["django.core.mail.backends.console.EmailBackend", "10"]
+    smtp = _production()
+    assert smtp.stdout.split()[0] == "django.core.mail.backends.smtp.EmailBackend"
 
 
 def test_the_cache_url_must_be_redis():
