@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install browser services-for-tests bench eval-triage eval-similar worker beat format clean
+.PHONY: run test lint schema install browser services-for-tests bench eval-triage eval-similar worker beat format clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -45,6 +45,14 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
+	$(PY) manage.py makemigrations --check --dry-run
+	@$(PY) manage.py spectacular --validate --fail-on-warn --file /tmp/openconsult-schema-$$$$.yaml \
+	  && cmp -s /tmp/openconsult-schema-$$$$.yaml docs/openapi.yaml \
+	  || { echo "docs/openapi.yaml is out of date: run make schema"; exit 1; }
+
+# The API's OpenAPI schema, committed so that app developers can generate clients from it.
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 format: install
 	$(PY) -m ruff check --fix .
