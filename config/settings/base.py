@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.log.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -174,6 +175,8 @@ STORAGES = {
 # Celery: with no broker configured, tasks run in-process so one command serves the whole product.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Workers log through the site's LOGGING (the same format, the task id on each line).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -291,14 +294,52 @@ QUESTIONS_PER_PAGE = 20
 # Django's loggers write data at DEBUG: the template engine a missing variable's whole context
 # (addresses, titles, confirmation keys), the database every query with its parameters (DEBUG
 # only). They stay at INFO whatever DJANGO_LOG_LEVEL says.
+# Logs: time, level, logger and the request (or task) id on every line; JSON with
+# OPENCONSULT_LOG_FORMAT=json. The project logs ids, never addresses or what people typed.
+LOG_FORMAT = env("OPENCONSULT_LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ValueError(f"OPENCONSULT_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+# Operators e-mailed on every server error (500), with the traceback only (config/log.py).
+ADMINS = [("Operator", address) for address in env.list("OPENCONSULT_ADMINS", default=[])]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.log.RequestIdFilter"}},
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        },
+        "operators": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["request_id"],
+            "reporter_class": "config.log.PrivateErrorReporter",
+            "include_html": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # At DEBUG these print template contexts and query values: what people typed.
         "django.template": {"level": "INFO"},
         "django.db.backends": {"level": "INFO"},
+        # 404s and 403s as warnings on the console; server errors also to the operators.
+        "django.request": {
+            "handlers": ["console", "operators"],
+            "level": "WARNING",
+            "propagate": False,
+        },
     },
 }
 
