@@ -154,3 +154,22 @@ def test_throttled_operations_document_429_with_retry_after():
     for path in ("/api/auth/token/", "/api/questions/", "/api/triage/preview/"):
         too_many = paths[path]["post"]["responses"]["429"]
         assert "Retry-After" in too_many["headers"], path
+
+
+def test_the_similar_preview_needs_a_title_or_a_text_as_its_schema_says(client):
+    operation = _schema()["paths"]["/api/similar/preview/"]["post"]
+    assert operation["requestBody"]["required"] is True
+    url = reverse("api:similar-preview")
+    for body in ("", "{}", '{"title": "\\u200b", "body": " "}'):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 400, body
+    response = client.post(url, {"title": "Calf twitching"}, content_type="application/json")
+    assert response.status_code == 200
+
+
+def test_every_operation_with_a_body_documents_its_415_and_takes_json_only():
+    for path, operations in _schema()["paths"].items():
+        for method, operation in operations.items():
+            if body := operation.get("requestBody"):
+                assert set(body["content"]) == {"application/json"}, (method, path)
+                assert "415" in operation["responses"], (method, path)

@@ -1,6 +1,7 @@
-"""Schemathesis against a live server: every operation in `/api/schema/`, fuzzed as a patient
-and as a verified doctor, must give no server error, no response outside its schema (status,
-content type, headers, body) and no authorization failure, and must reject bad input.
+"""Schemathesis against a live server, every check on: every operation in `/api/schema/`,
+fuzzed as a patient and as a verified doctor, must give no server error, no response outside its
+schema (status, content type, headers, body) and no authorization failure, must reject bad input
+and must accept what the schema allows.
 
 The server is pytest-django's `live_server` (a real threaded HTTP server) on the test database,
 SQLite or PostgreSQL, whatever DATABASE_URL says. Schemathesis runs as a subprocess, so a failure
