@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,11 +20,11 @@ from accounts.access import (
     user_can_moderate,
     user_needs_totp_for_powers,
 )
-from accounts.forms import validate_birth_year
+from accounts.forms import MAX_AGE, MIN_AGE, TOO_OLD, TOO_YOUNG, birth_year_bounds
 from accounts.models import DoctorProfile, Sex, User
 from forum.api import examples
 from forum.api.errors import errors
-from forum.api.inputs import JSONInput
+from forum.api.inputs import JSONInput, SecretField
 
 
 class DoctorProfileSerializer(serializers.ModelSerializer[DoctorProfile]):
@@ -78,21 +79,28 @@ class MeSerializer(serializers.ModelSerializer[User]):
 
 
 class MeUpdateSerializer(JSONInput):
-    birth_year = serializers.IntegerField(required=False, validators=[validate_birth_year])
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # The bounds move with the year, so the field (and the schema's minimum and maximum) is
+        # made for each request.
+        fields = super().get_fields()
+        earliest, latest = birth_year_bounds()
+        fields["birth_year"] = serializers.IntegerField(
+            required=False,
+            min_value=earliest,
+            max_value=latest,
+            error_messages={"min_value": TOO_OLD, "max_value": TOO_YOUNG},
+            help_text=f"At least {MIN_AGE} and at most {MAX_AGE} years ago.",
+        )
+        return fields
 
 
 class DeleteAccountSerializer(JSONInput):
-    password = serializers.CharField(
-        trim_whitespace=False,
+    password = SecretField(
         help_text="Your password, to confirm.",
         style={"input_type": "password"},
     )
-
-    def validate_password(self, value: str) -> str:
-        if not self.context["user"].check_password(value):
-            raise serializers.ValidationError("That is not your password.")
-        return value
 
 
 class MeView(APIView):
@@ -135,12 +143,23 @@ class MeDelete(APIView):
 
     @extend_schema(
         request=DeleteAccountSerializer,
-        responses={204: None, **errors(400, 401, 403, e400="Not your password.")},
+        responses={
+            204: None,
+            **errors(
+                400,
+                401,
+                403,
+                e403="Not your password (a well-formed request the account refuses), or a "
+                "session caller's write without its CSRF token.",
+            ),
+        },
         examples=examples.ME_DELETE,
     )
     def post(self, request: Request) -> Response:
         user = logged_in_user(request)
-        form = DeleteAccountSerializer(data=request.data, context={"user": user})
+        form = DeleteAccountSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        if not user.check_password(form.validated_data["password"]):
+            raise PermissionDenied("That is not your password.")
         services.user_delete_account(user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,15 +8,26 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import DoctorProfile, Sex, User
+from forum.forms import IdsChoiceField, TextField
 from forum.models import Specialty
+
+MIN_AGE, MAX_AGE = 13, 120
+TOO_YOUNG = f"You must be at least {MIN_AGE} to have an account."
+TOO_OLD = f"Enter a birth year within the last {MAX_AGE} years."
+
+
+def birth_year_bounds() -> tuple[int, int]:
+    """The earliest and the latest year of birth an account may give, this year."""
+    this_year = timezone.now().year
+    return this_year - MAX_AGE, this_year - MIN_AGE
 
 
 def validate_birth_year(year: int) -> None:
-    this_year = timezone.now().year
-    if year > this_year - 13:
-        raise ValidationError("You must be at least 13 to have an account.")
-    if year < this_year - 120:
-        raise ValidationError("Enter a birth year within the last 120 years.")
+    earliest, latest = birth_year_bounds()
+    if year > latest:
+        raise ValidationError(TOO_YOUNG)
+    if year < earliest:
+        raise ValidationError(TOO_OLD)
 
 
 class SignupExtraForm(forms.Form):
@@ -45,7 +56,7 @@ class ProfileForm(forms.ModelForm[User]):
 
 
 class DoctorApplicationForm(forms.ModelForm[DoctorProfile]):
-    specialties = forms.ModelMultipleChoiceField(
+    specialties = IdsChoiceField(
         queryset=Specialty.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         help_text="The specialties whose questions you will answer.",
@@ -62,10 +73,14 @@ class DoctorApplicationForm(forms.ModelForm[DoctorProfile]):
             "bio",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {
+            name: TextField
+            for name in ("display_name", "licence_number", "issuing_authority", "country", "bio")
+        }
         help_texts = {"bio": "A short public introduction (training, practice, languages)."}
 
     def clean_licence_number(self) -> str:
-        value: str = self.cleaned_data["licence_number"].strip()
+        value: str = self.cleaned_data["licence_number"]
         if len(value) < 3:
             raise ValidationError("Enter the licence number as it appears on your registration.")
         return value
@@ -85,9 +100,7 @@ class DoctorApplicationForm(forms.ModelForm[DoctorProfile]):
 class ReasonForm(forms.Form):
     """A moderator's reason, required for rejections and hides."""
 
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=500, min_length=5, strip=True
-    )
+    reason = TextField(widget=forms.Textarea(attrs={"rows": 3}), max_length=500, min_length=5)
 
 
 class DeleteAccountForm(forms.Form):

@@ -16,6 +16,11 @@ from accounts.forms import DeleteAccountForm, DoctorApplicationForm, ProfileForm
 from accounts.models import DoctorProfile, Role
 
 
+def _refused(request: HttpRequest) -> int:
+    """The status of a form page: a 400 when it shows a posted form's errors."""
+    return 400 if request.method == "POST" else 200
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = logged_in_user(request)
@@ -26,7 +31,10 @@ def profile(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     doctor_profile = DoctorProfile.objects.filter(user=user).first()
     return render(
-        request, "accounts/profile.html", {"form": form, "doctor_profile": doctor_profile}
+        request,
+        "accounts/profile.html",
+        {"form": form, "doctor_profile": doctor_profile},
+        status=_refused(request),
     )
 
 
@@ -56,7 +64,12 @@ def doctor_apply(request: HttpRequest) -> HttpResponse:
             request, "Application received. A moderator will review it; we will e-mail you."
         )
         return redirect("accounts:profile")
-    return render(request, "accounts/doctor_apply.html", {"form": form, "existing": existing})
+    return render(
+        request,
+        "accounts/doctor_apply.html",
+        {"form": form, "existing": existing},
+        status=_refused(request),
+    )
 
 
 @login_required
@@ -100,4 +113,4 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         services.user_delete_account(user=user)
         messages.success(request, "Your account and everything you wrote have been deleted.")
         return redirect("forum:question-list")
-    return render(request, "accounts/delete_account.html", {"form": form})
+    return render(request, "accounts/delete_account.html", {"form": form}, status=_refused(request))

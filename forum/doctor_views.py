@@ -26,6 +26,7 @@ from forum.forms import AnswerForm, CorrectTriageForm, InfoRequestForm, RerouteF
 from forum.models import Question, Urgency
 from forum.similarity import similar_stored
 from forum.triage_adapter import highlight_spans
+from forum.views import question_page
 
 View = Callable[..., HttpResponse]
 SIMILAR_PER_ROW = 3  # similar answered Q&As listed under each queue row
@@ -144,8 +145,7 @@ def request_info(request: HttpRequest, pk: int) -> HttpResponse:
     question = _question(request, pk)
     form = InfoRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write at least ten characters saying what you need to know.")
-        return redirect(question)
+        return question_page(request, question, refused=form)
     _act(
         request,
         question,
@@ -165,8 +165,7 @@ def reroute(request: HttpRequest, pk: int) -> HttpResponse:
     question = _question(request, pk)
     form = RerouteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a specialty and give a reason.")
-        return redirect(question)
+        return question_page(request, question, refused=form)
     _act(
         request,
         question,
@@ -187,8 +186,7 @@ def correct_triage(request: HttpRequest, pk: int) -> HttpResponse:
     question = _question(request, pk)
     form = CorrectTriageForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose an urgency and give a reason.")
-        return redirect(question)
+        return question_page(request, question, refused=form)
     _act(
         request,
         question,

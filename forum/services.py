@@ -162,7 +162,7 @@ def followup_create(*, author: User, question: Question, body: str) -> FollowUp:
     if not (is_asker or is_answering_doctor):
         raise PermissionDenied("Only the asker and the answering doctor can follow up.")
     if answer is None:
-        raise ValidationError("Follow-ups open once a doctor has answered.")
+        raise QueueError("Follow-ups open once a doctor has answered.")
     if not body.strip():
         raise ValidationError({"body": "Write a message."})
     with transaction.atomic():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,10 +25,11 @@ from forum.forms import (
     FollowUpForm,
     InfoReplyForm,
     InfoRequestForm,
+    MarkReadForm,
     RerouteForm,
     SearchForm,
 )
-from forum.models import AskingFor, Specialty, Status
+from forum.models import AskingFor, Question, Specialty, Status
 from forum.notifications import notifications_mark_read
 from forum.triage_adapter import highlight_spans
 
@@ -38,7 +40,12 @@ def question_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         specialty = form.cleaned_data["specialty"]
-    questions = selectors.public_question_list(specialty=specialty, query=query)
+        questions = selectors.public_question_list(specialty=specialty, query=query)
+    else:
+        # A search that cannot be run (a NUL character, an unknown specialty spelling) finds
+        # nothing and says why; it never reaches the database.
+        query = str(request.GET.get("q", "")).replace("\x00", "")[:200]
+        questions = Question.objects.none()
     page = Paginator(questions, settings.QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -48,12 +55,21 @@ def question_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "specialty": specialty,
             "specialties": Specialty.objects.all(),
+            "search_errors": form.errors,
         },
     )
 
 
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     question = selectors.question_get_for_user(user=request.user, pk=pk)
+    return question_page(request, question)
+
+
+def question_page(
+    request: HttpRequest, question: Question, *, refused: forms.Form | None = None
+) -> HttpResponse:
+    """The question's page. With `refused`, a posted form that did not validate: the page is a
+    400 and shows that form as it was sent, with its field messages, in place of the empty one."""
     user = request.user
     answer = selectors.visible_answer(question, user=user)
     is_author = user.is_authenticated and question.author_id == user.pk
@@ -91,6 +107,14 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_moderator": user_can_moderate(user),
         "is_doctor": is_doctor,
     }
+    forms_in_page = {
+        "followup_form": FollowUpForm,
+        "info_reply_form": InfoReplyForm,
+        "answer_form": AnswerForm,
+        "info_form": InfoRequestForm,
+        "reroute_form": RerouteForm,
+        "correct_form": CorrectTriageForm,
+    }
     if is_doctor:
         doctor = logged_in_user(request)
         reroute_refusal = services.question_steer_refusal(
@@ -121,6 +145,18 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             }
         )
+    if refused is not None:
+        shown = [
+            name
+            for name, form_class in forms_in_page.items()
+            if isinstance(refused, form_class) and context.get(name) is not None
+        ]
+        for name in shown:
+            context[name] = refused
+        if not shown:  # not a form this page offers the caller: its messages, at the top
+            for errors in refused.errors.values():
+                messages.error(request, " ".join(str(error) for error in errors))
+        return render(request, "forum/question_detail.html", context, status=400)
     return render(request, "forum/question_detail.html", context)
 
 
@@ -156,7 +192,12 @@ def question_create(request: HttpRequest) -> HttpResponse:
         form = AskForm(initial=initial)
     # A draft that reads as an emergency leads with the call-now advice, valid or not.
     emergency = advice_for(form.draft_result)
-    return render(request, "forum/question_form.html", {"form": form, "emergency": emergency})
+    return render(
+        request,
+        "forum/question_form.html",
+        {"form": form, "emergency": emergency},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @login_required
@@ -173,8 +214,7 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     question = selectors.question_get_for_user(user=request.user, pk=pk)
     form = FollowUpForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a follow-up of at least two characters.")
-        return redirect(question)
+        return question_page(request, question, refused=form)
     try:
         services.followup_create(
             author=logged_in_user(request),
@@ -194,8 +234,7 @@ def info_reply(request: HttpRequest, pk: int) -> HttpResponse:
     question = selectors.question_get_for_user(user=request.user, pk=pk)
     form = InfoReplyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write your reply to the doctor.")
-        return redirect(question)
+        return question_page(request, question, refused=form)
     try:
         services.question_reply_info(
             author=logged_in_user(request),
@@ -209,17 +248,25 @@ def info_reply(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(question)
 
 
-@login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def _notifications_page(
+    request: HttpRequest, *, form: MarkReadForm | None = None, status: int = 200
+) -> HttpResponse:
     page = Paginator(selectors.notifications_for(user=request.user), 30).get_page(
         request.GET.get("page")
     )
-    return render(request, "forum/notifications.html", {"page": page})
+    return render(request, "forum/notifications.html", {"page": page, "form": form}, status=status)
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    return _notifications_page(request)
 
 
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
-    notifications_mark_read(user=logged_in_user(request), ids=ids)
+    form = MarkReadForm(request.POST)
+    if not form.is_valid():
+        return _notifications_page(request, form=form, status=400)
+    notifications_mark_read(user=logged_in_user(request), ids=form.cleaned_data["id"] or None)
     return redirect("forum:notifications")

@@ -208,6 +208,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies only, nested at most 32 deep (forum/api/inputs.py): no form or multipart body.
+    "DEFAULT_PARSER_CLASSES": ["forum.api.inputs.JSONBodyParser"],
     # The services' ValidationError and QueueError as 400 and 409 (forum/api/errors.py).
     "EXCEPTION_HANDLER": "forum.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
@@ -256,6 +258,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "forum.api.errors.document_json_bodies",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "UrgencyEnum": "forum.models.Urgency",
         "QuestionStatusEnum": "forum.models.Status",

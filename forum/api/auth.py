@@ -22,7 +22,7 @@ from accounts.access import logged_in_user
 from accounts.models import ApiToken
 from forum.api import examples
 from forum.api.errors import RETRY_AFTER, errors
-from forum.api.inputs import JSONInput
+from forum.api.inputs import JSONInput, SecretField
 
 
 class _TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
@@ -44,10 +44,8 @@ class _TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-c
 
 class TokenRequest(JSONInput):
     email = serializers.EmailField()
-    password = serializers.CharField(
-        trim_whitespace=False, max_length=4096, style={"input_type": "password"}
-    )
-    code = serializers.CharField(
+    password = SecretField(max_length=4096, style={"input_type": "password"})
+    code = SecretField(
         required=False,
         allow_blank=True,
         max_length=16,

@@ -121,3 +121,25 @@ def errors(*codes: int, **descriptions: str) -> dict[int, OpenApiResponse]:
         )
         for code in codes
     }
+
+
+def document_json_bodies(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS): every operation that takes a
+    body takes JSON only (forum/api/inputs.py's JSONBodyParser), so any other body is a 415; and
+    a body whose schema needs one of several fields (`anyOf`) cannot be left out."""
+    components = result.get("components", {}).get("schemas", {})
+    unsupported = {
+        "description": "The body is not JSON (`Content-Type: application/json`).",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+        },
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation["responses"].setdefault("415", unsupported)
+                for content in operation["requestBody"].get("content", {}).values():
+                    ref = content.get("schema", {}).get("$ref", "")
+                    if "anyOf" in components.get(ref.rsplit("/", 1)[-1], {}):
+                        operation["requestBody"]["required"] = True
+    return result

@@ -24,7 +24,7 @@ from accounts.access import logged_in_user, user_can_moderate, user_needs_totp_f
 from forum import selectors, services
 from forum.api import examples
 from forum.api.errors import errors
-from forum.api.inputs import JSONInput
+from forum.api.inputs import JSONInput, TextField
 from forum.models import Answer, FollowUp, Question
 
 
@@ -41,7 +41,7 @@ class IsModerator(BasePermission):
 
 
 class ReasonSerializer(JSONInput):
-    reason = serializers.CharField(min_length=5, max_length=500)
+    reason = TextField(min_length=5, max_length=500)
 
 
 HIDDEN = inline_serializer(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -13,22 +16,25 @@ from rest_framework.views import APIView
 from accounts.models import Sex
 from forum.api import examples
 from forum.api.errors import RETRY_AFTER, errors
-from forum.api.inputs import JSONInput
+from forum.api.inputs import JSONInput, TextField
 from forum.api.serializers import FlagSerializer, SimilarOut, call_now, similar_rows
-from forum.models import AskingFor, Urgency
+from forum.models import AskingFor, Duration, Urgency
 from forum.selectors import similar_to_draft
+from forum.text import json_schema as text_schema
 from forum.triage_adapter import assess_fields
 
 
 class TriagePreviewInput(JSONInput):
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    body = serializers.CharField(max_length=10000, allow_blank=False)
+    title = TextField(max_length=200, required=False, allow_blank=True, default="")
+    body = TextField(max_length=10000)
     age_years = serializers.IntegerField(
         min_value=0, max_value=120, required=False, allow_null=True
     )
     sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True)
     asking_for = serializers.ChoiceField(choices=AskingFor.choices, default=AskingFor.SELF)
-    duration = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    duration = serializers.ChoiceField(
+        choices=Duration.choices, required=False, allow_blank=True, default=""
+    )
 
 
 class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
@@ -87,14 +93,30 @@ class TriagePreviewView(APIView):
 
 
 class SimilarPreviewInput(JSONInput):
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    body = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    """A title, a text or both: at least one of them with something visible in it."""
+
+    title = TextField(max_length=200, required=False, allow_blank=True, default="")
+    body = TextField(max_length=10000, required=False, allow_blank=True, default="")
     limit = serializers.IntegerField(min_value=1, max_value=10, default=5)
 
     def validate(self, attrs: dict[str, object]) -> dict[str, object]:
-        if not (str(attrs.get("title", "")) + str(attrs.get("body", ""))).strip():
+        if not (attrs.get("title") or attrs.get("body")):
             raise serializers.ValidationError({"body": "Give a title or some text."})
         return attrs
+
+
+class _SimilarPreviewInputSchema(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
+    """The rule `validate` holds to, in the schema: a title or a text that is not blank."""
+
+    target_class = SimilarPreviewInput
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_basic_serializer(self.target, direction)
+        schema["anyOf"] = [
+            {"required": [name], "properties": {name: text_schema(required=True)}}
+            for name in ("title", "body")
+        ]
+        return schema
 
 
 class SimilarPreviewOutput(serializers.Serializer[dict[str, object]]):

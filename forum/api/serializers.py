@@ -10,7 +10,7 @@ from rest_framework import serializers
 from accounts.identity import answer_signature, public_name
 from accounts.models import Sex
 from forum import selectors
-from forum.api.inputs import JSONInput
+from forum.api.inputs import MAX_ID, JSONInput, SpecialtyField, TextField
 from forum.asking import Draft, ask_errors, assess_draft, posted_title, reads_as_emergency
 from forum.emergency import call_now_text
 from forum.models import (
@@ -185,41 +185,20 @@ class QuestionSerializer(QuestionListSerializer):
         return AnswerSerializer(answer).data if answer else None
 
 
-@extend_schema_field(
-    {
-        "type": "string",
-        "nullable": True,
-        "description": "A specialty slug; null or an empty string (a form's way of saying null) "
-        "for none.",
-    }
-)
-class OptionalSpecialtyField(serializers.SlugRelatedField[Specialty]):
-    """A specialty slug or none. DRF reads "" in a relation as null, so the schema allows it."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(
-            slug_field="slug",
-            queryset=Specialty.objects.all(),
-            required=False,
-            allow_null=True,
-            **kwargs,
-        )
-
-
 class QuestionCreateSerializer(JSONInput):
     """The ask form's fields and rules (forum/asking.py), for apps. A post that reads as an
     emergency is accepted with whatever it says; refused, its 400 still leads with `call_now`."""
 
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    body = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    title = TextField(max_length=200, required=False, allow_blank=True, default="")
+    body = TextField(max_length=10000, required=False, allow_blank=True, default="")
     asking_for = serializers.ChoiceField(choices=AskingFor.choices, default=AskingFor.SELF)
     age_years = serializers.IntegerField(
         min_value=0, max_value=120, required=False, allow_null=True, default=None
     )
     sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True, default="")
     duration = serializers.ChoiceField(choices=Duration.choices, required=False, default="")
-    medicines = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    specialty = OptionalSpecialtyField()
+    medicines = TextField(max_length=2000, required=False, allow_blank=True)
+    specialty = SpecialtyField(optional=True)
     is_private = serializers.BooleanField(default=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -260,15 +239,15 @@ class QuestionCreateSerializer(JSONInput):
 
 
 class QuestionUpdateSerializer(JSONInput):
-    title = serializers.CharField(min_length=10, max_length=200, required=False)
-    body = serializers.CharField(min_length=30, max_length=10000, required=False)
+    title = TextField(min_length=10, max_length=200, required=False)
+    body = TextField(min_length=30, max_length=10000, required=False)
     duration = serializers.ChoiceField(choices=Duration.choices, required=False)
-    medicines = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    medicines = TextField(max_length=2000, required=False, allow_blank=True)
     is_private = serializers.BooleanField(required=False)
 
 
 class FollowUpCreateSerializer(JSONInput):
-    body = serializers.CharField(min_length=2, max_length=5000)
+    body = TextField(min_length=2, max_length=5000)
 
 
 class SimilarOut(serializers.Serializer[dict[str, object]]):
@@ -369,24 +348,24 @@ class QueueItemSerializer(QuestionListSerializer):
 
 
 class AnswerCreateSerializer(JSONInput):
-    body = serializers.CharField(min_length=20, max_length=20000, help_text="Markdown.")
+    body = TextField(min_length=20, max_length=20000, help_text="Markdown.")
 
 
 class InfoRequestSerializer(JSONInput):
-    message = serializers.CharField(
+    message = TextField(
         min_length=10, max_length=2000, help_text="What you need to know from the patient."
     )
 
 
 class RerouteSerializer(JSONInput):
-    specialty = serializers.SlugRelatedField(slug_field="slug", queryset=Specialty.objects.all())
-    reason = serializers.CharField(min_length=5, max_length=500)
+    specialty = SpecialtyField()
+    reason = TextField(min_length=5, max_length=500)
 
 
 class CorrectTriageSerializer(JSONInput):
     urgency = serializers.ChoiceField(choices=Urgency.choices)
-    specialty = OptionalSpecialtyField()
-    reason = serializers.CharField(min_length=5, max_length=500)
+    specialty = SpecialtyField(optional=True)
+    reason = TextField(min_length=5, max_length=500)
 
 
 class NotificationSerializer(serializers.ModelSerializer[Notification]):
@@ -403,7 +382,7 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
 
 class MarkReadSerializer(JSONInput):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         required=False,
         max_length=500,
         help_text="The notifications to mark read; leave out to mark all of them read.",

@@ -21,6 +21,7 @@ from accounts.access import logged_in_user
 from forum import selectors, services
 from forum.api import examples
 from forum.api.errors import ID, RETRY_AFTER, errors
+from forum.api.inputs import SPECIALTY_SLUGS, query_text, text_parameter
 from forum.api.serializers import (
     FollowUpCreateSerializer,
     FollowUpSerializer,
@@ -102,8 +103,13 @@ class PostThrottle(ScopedRateThrottle):
 @extend_schema_view(
     get=extend_schema(
         parameters=[
-            OpenApiParameter("specialty", OpenApiTypes.STR, description="a specialty slug"),
-            OpenApiParameter("q", OpenApiTypes.STR, description="words in the title or text"),
+            OpenApiParameter(
+                "specialty",
+                OpenApiTypes.STR,
+                enum=SPECIALTY_SLUGS,
+                description="a specialty slug: only its questions",
+            ),
+            text_parameter("q", "words in the title or text (the first 200 characters count)"),
         ],
         responses={200: QuestionListSerializer(many=True), **errors(400, 401, 404)},
         examples=examples.QUESTION_LIST,
@@ -127,9 +133,13 @@ class QuestionList(generics.ListAPIView[Question]):
         return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
 
     def get_queryset(self) -> QuerySet[Question]:
-        params = self.request.query_params
+        specialty = self.request.query_params.get("specialty")
+        if specialty is not None and specialty not in SPECIALTY_SLUGS:
+            raise ApiValidationError(
+                {"specialty": ["Not a specialty slug (see /api/specialties/)."]}
+            )
         return selectors.public_question_list(
-            specialty=params.get("specialty", "")[:40], query=params.get("q", "")[:200]
+            specialty=specialty or "", query=query_text(self.request, "q", max_length=200)
         )
 
     def post(self, request: Request) -> Response:
@@ -225,9 +235,8 @@ class QuestionDetail(generics.RetrieveAPIView[Question]):
                 403,
                 404,
                 409,
-                e400="Invalid input, or the question has no answer yet.",
                 e403="Only the asker and the answering doctor can follow up.",
-                e409="The question is no longer waiting for your reply.",
+                e409="The question has no answer yet, or is no longer waiting for your reply.",
             ),
         },
         examples=examples.FOLLOWUP_CREATE,

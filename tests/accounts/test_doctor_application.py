@@ -42,7 +42,7 @@ def test_it_rejects_an_application_without_specialties_or_licence(client, alice)
     client.force_login(alice)
     response = client.post(reverse("accounts:doctor-apply"), dict(APPLICATION, licence_number=""))
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "This field is required" in html
     assert not DoctorProfile.objects.exists()
 
@@ -51,7 +51,7 @@ def test_it_rejects_an_application_without_specialties_or_licence(client, alice)
 def test_it_rejects_a_licence_already_on_file(client, alice, bob):
     _apply(client, alice)
     response = _apply(client, bob, licence_number=APPLICATION["licence_number"].lower())
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "already exists" in response.content.decode()
     assert DoctorProfile.objects.count() == 1
 

@@ -46,9 +46,21 @@ def test_it_holds_a_json_body_to_the_schemas_types(client, payload, field):
     assert field in response.json()
 
 
-def test_it_keeps_a_forms_text_conversions(client):
-    response = client.post(PREVIEW, {"body": "Headache for two days", "age_years": "30"})
-    assert response.status_code == 200
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_a_form_or_multipart_body_is_a_415(alice, encoding):
+    """A form carries only text: `specialty=null` would arrive as the text "null"."""
+    api = api_client(alice)
+    data = {"body": "Headache for two days", "specialty": "null"}
+    if encoding == "urlencoded":
+        response = api.post(
+            PREVIEW,
+            "body=Headache+for+two+days&specialty=null",
+            content_type="application/x-www-form-urlencoded",
+        )
+    else:
+        response = api.post(PREVIEW, data, format="multipart")
+    assert response.status_code == 415
+    assert "detail" in response.json()
 
 
 def test_it_names_the_wrong_item_in_a_list(alice):
@@ -62,7 +74,7 @@ def test_it_names_the_wrong_item_in_a_list(alice):
 def test_a_json_false_is_not_spelt_zero(alice, question):
     url = reverse("api:question-detail", args=[question.pk])
     assert api_client(alice).patch(url, {"is_private": 0}, format="json").status_code == 400
-    assert api_client(alice).patch(url, {"is_private": "0"}).status_code == 200  # a form
+    assert api_client(alice).patch(url, {"is_private": False}, format="json").status_code == 200
 
 
 @pytest.mark.parametrize("size", ["abc", "0", "-1", "1.5"])
@@ -142,3 +154,22 @@ def test_throttled_operations_document_429_with_retry_after():
     for path in ("/api/auth/token/", "/api/questions/", "/api/triage/preview/"):
         too_many = paths[path]["post"]["responses"]["429"]
         assert "Retry-After" in too_many["headers"], path
+
+
+def test_the_similar_preview_needs_a_title_or_a_text_as_its_schema_says(client):
+    operation = _schema()["paths"]["/api/similar/preview/"]["post"]
+    assert operation["requestBody"]["required"] is True
+    url = reverse("api:similar-preview")
+    for body in ("", "{}", '{"title": "\\u200b", "body": " "}'):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 400, body
+    response = client.post(url, {"title": "Calf twitching"}, content_type="application/json")
+    assert response.status_code == 200
+
+
+def test_every_operation_with_a_body_documents_its_415_and_takes_json_only():
+    for path, operations in _schema()["paths"].items():
+        for method, operation in operations.items():
+            if body := operation.get("requestBody"):
+                assert set(body["content"]) == {"application/json"}, (method, path)
+                assert "415" in operation["responses"], (method, path)

@@ -1,6 +1,7 @@
-"""Schemathesis against a live server: every operation in `/api/schema/`, fuzzed as a patient
-and as a verified doctor, must give no server error, no response outside its schema (status,
-content type, headers, body) and no authorization failure, and must reject bad input.
+"""Schemathesis against a live server, every check on: every operation in `/api/schema/`,
+fuzzed as a patient and as a verified doctor, must give no server error, no response outside its
+schema (status, content type, headers, body) and no authorization failure, must reject bad input
+and must accept what the schema allows.
 
 The server is pytest-django's `live_server` (a real threaded HTTP server) on the test database,
 SQLite or PostgreSQL, whatever DATABASE_URL says. Schemathesis runs as a subprocess, so a failure
@@ -35,24 +36,25 @@ pytestmark = [
 ]
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-HOOKS = Path(__file__).with_name("hooks.py")
 # Per operation in the fuzzing phase; the coverage phase adds its boundary and wrong-type cases
 # (about 2,100 requests a run in all). Generation is deterministic (Hypothesis derandomized, no
 # example database): every run sends the same cases, so a failure in CI reproduces locally.
 MAX_EXAMPLES = 25
-CHECKS = [
-    # server errors
-    "not_a_server_error",
-    # schema violations
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_headers_conformance",
-    "response_schema_conformance",
-    # bad input is a 4xx with messages, never accepted, never a 500
-    "negative_data_rejection",
-    # authorization: an operation that needs a token refuses a request without one
-    "ignored_auth",
-]
+# Every check Schemathesis has, as a client that trusts the schema would want: no server error;
+# status, content type, headers and body as the schema says; bad input refused with a 4xx and
+# input the schema allows accepted; a missing required header refused; a method the schema
+# lacks a 405 with `Allow`; no operation that needs a token answering without one.
+CHECKS = ["all"]
+# What positive_data_acceptance takes for input the schema allows (its default): the API may still
+# say who may not do it (401, 403), that there is no such object (404), that the question's state
+# does not allow it (409) or to wait (429), but never that the input is bad (400).
+ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+# Operations that may refuse input the schema allows, with a 400:
+# - questions_create: the ask rules (forum/asking.py) depend on whether the text reads as an
+#   emergency (then a short text with no age or sex is taken), which no schema can say.
+# - auth_token_create: a wrong e-mail address or password is a 400 until forum/api/auth.py
+#   answers it with a 401.
+REFUSES_SOME_VALID_INPUT = ["questions_create"]
 # Left out of the run: revoking the caller's own token (DELETE /api/auth/token/). Its first
 # success would turn every later request of the run into a 401. Its behaviour is covered by
 # tests/forum/api/test_token.py.
@@ -164,6 +166,11 @@ def _config(directory: Path, ids: list[int]) -> Path:
         "[cache]\nenabled = false\n\n"
         f"[dictionaries.ids]\nvalues = {ids}\n\n"
         '[parameters]\n"path.id" = { dictionary = "ids", probability = 0.75 }\n'
+        + "".join(
+            f'\n[[operations]]\ninclude-operation-id = "{operation}"\n'
+            f"checks.positive_data_acceptance.expected-statuses = {[*ACCEPTED, '400']}\n"
+            for operation in REFUSES_SOME_VALID_INPUT
+        )
     )
     return path
 
@@ -209,7 +216,7 @@ def _fuzz(base_url: str, user: User, ids: list[int], directory: Path) -> tuple[i
         text=True,
         timeout=900,
         cwd=directory,  # Hypothesis keeps its caches in the working directory
-        env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": str(HOOKS)},
+        env={**os.environ, "NO_COLOR": "1"},
         check=False,
     )
     return result.returncode, result.stdout + result.stderr, time.monotonic() - started

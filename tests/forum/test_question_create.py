@@ -70,7 +70,7 @@ def test_it_rejects_bad_input_with_a_field_message_and_saves_nothing(
     if field == "asking_for":
         data["age_years"] = "6"
     response = client.post(reverse("forum:question-create"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not Question.objects.exists()
 

@@ -139,9 +139,9 @@ MATRIX: dict[str, Row] = {
     "question-detail DELETE[public]": Row((401, 409, 403, 403, 403, 403), obj="public"),
     "followup-list GET[private]": Row(PRIVATE_READ, obj="private"),
     "followup-list GET[public]": Row(ALL_OK, obj="public"),
-    # Follow-ups open once a doctor answered: the owner's is refused with a reason (400).
+    # Follow-ups open once a doctor answered: the owner's is refused as out of turn (409).
     "followup-list POST[private]": Row(
-        (401, 400, 404, 404, 403, 403), obj="private", body=fixed({"body": "Any news?"})
+        (401, 409, 404, 404, 403, 403), obj="private", body=fixed({"body": "Any news?"})
     ),
     # Under an answer: the asker and the answering doctor only.
     "followup-list POST[public]": Row(

@@ -73,7 +73,8 @@ def _json_schema(node: Any, *, response: bool) -> Any:
             out[key] = value
         else:
             out[key] = _json_schema(value, response=response)
-    if "properties" in out:
+    if "properties" in out and out.get("type") == "object":
+        # (not a branch of an `anyOf` that only constrains some of the object's fields)
         out.setdefault("additionalProperties", False)
         if response:
             out["required"] = sorted(out["properties"])
