@@ -166,3 +166,13 @@ def test_security_txt_names_the_configured_contact(client, settings):
     lines = response.content.decode().splitlines()
     assert "Contact: mailto:security@consult.example.org" in lines
     assert any(line.startswith("Expires: 20") and line.endswith("Z") for line in lines)
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    read = set()
+    for path in (ROOT / "config" / "settings").glob("*.py"):
+        read |= set(re.findall(r'env(?:\.[a-z_]+)?\(\s*"([A-Z][A-Z0-9_]+)"', path.read_text()))
+    example = (ROOT / ".env.example").read_text()
+    listed = set(re.findall(r"^# ([A-Z][A-Z0-9_]+)=", example, flags=re.M))
+    assert read - listed == set()
+    assert "DJANGO_SETTINGS_MODULE" in listed
