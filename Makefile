@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint schema install browser services-for-tests bench eval-triage eval-similar worker beat format clean
+.PHONY: run test smoke lint schema install browser services-for-tests bench eval-triage eval-similar worker beat format clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -40,6 +40,10 @@ run: install
 
 test: install browser services-for-tests
 	$(PY) -m pytest
+
+# The production stack (the compose file's commands) over HTTP; needs DATABASE_URL on PostgreSQL.
+smoke: install services-for-tests
+	$(PY) -m pytest tests/smoke -m smoke -p no:cacheprovider
 
 lint: install
 	$(PY) -m ruff check .
