@@ -3,21 +3,30 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test smoke lint schema install browser services-for-tests bench eval-triage eval-similar worker beat format clean
+.PHONY: run test smoke lint schema install install-run browser services-for-tests bench eval-triage eval-similar worker beat format clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
+# What the site needs to run, without the test and lint tools (`make run`).
+$(RUN_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+# Everything, the dev tools included (`make test`, `make lint`, …).
 $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
 install: $(STAMP)
+install-run: $(RUN_STAMP)
 
 # Debian packages the tests drive: Chromium for the browser tests (Playwright's own browser
 # downloads are not used) and redis-server, which the real-worker tests start for themselves.
@@ -29,7 +38,7 @@ browser:
 services-for-tests:
 	@command -v redis-server >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(APT_INSTALL) redis-server >/dev/null; }
 
-run: install
+run: install-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
@@ -74,10 +83,10 @@ eval-triage: install
 eval-similar: install
 	$(PY) -m pytest tests/forum/similarity/test_evaluation.py -q -s -p no:cacheprovider
 
-worker: install
+worker: install-run
 	$(PY) -m celery -A config worker --loglevel=INFO
 
-beat: install
+beat: install-run
 	$(PY) -m celery -A config beat --loglevel=INFO
 
 clean:
