@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -16,7 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.config.processes import manage, shell
+
 SECRET_TEXT = "my private rash question about Dr Quillfeather"
 
 
@@ -56,23 +53,9 @@ def test_a_server_error_mails_the_operators_the_traceback_only(caplog):
 
 
 def _log_line(fmt: str) -> str:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
-    env["OPENCONSULT_LOG_FORMAT"] = fmt
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "--no-imports",
-            "-c",
-            "import logging; logging.getLogger('forum.check').warning('question %s queued', 48)",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = shell(
+        "import logging; logging.getLogger('forum.check').warning('question %s queued', 48)",
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.local", "OPENCONSULT_LOG_FORMAT": fmt},
     )
     assert result.returncode == 0, result.stderr
     return next(line for line in result.stderr.splitlines() if "queued" in line)
@@ -94,15 +77,8 @@ def test_json_lines_parse():
 
 
 def test_a_bad_log_format_is_refused():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
-    env["OPENCONSULT_LOG_FORMAT"] = "xml"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = manage(
+        "check",
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.local", "OPENCONSULT_LOG_FORMAT": "xml"},
     )
     assert result.returncode != 0 and "OPENCONSULT_LOG_FORMAT" in result.stderr

@@ -1,92 +1,39 @@
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.config.processes import ROOT, manage, shell
 
-
-def test_production_settings_pass_the_deploy_check_with_zero_issues():
-    # A clean environment: nothing the test run itself set may leak into the check.
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-1234567890",
-        "DJANGO_ALLOWED_HOSTS": "openconsult.example",
-        "OPENCONSULT_CACHE_URL": "redis://127.0.0.1:6379/1",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    }
-    env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
-
-
-def test_production_settings_refuse_to_start_without_a_secret_key():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY" in result.stderr
-
-
+# Every variable the settings read, so nothing the test run itself set leaks into a check.
+OURS = ("DJANGO_", "OPENCONSULT_", "CELERY_", "EMAIL_", "DATABASE_")
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-1234567890",
+    "DJANGO_ALLOWED_HOSTS": "openconsult.example",
+    "OPENCONSULT_CACHE_URL": "redis://127.0.0.1:6379/1",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+}
 PRINT_EMAIL = (
     "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.EMAIL_TIMEOUT)"
 )
 
 
 def _production(code: str = PRINT_EMAIL, **extra: str) -> subprocess.CompletedProcess[str]:
-    """Run `code` in `manage.py shell` under the production settings, with a clean environment
-    plus `extra`."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "OPENCONSULT_", "CELERY_", "EMAIL_", "DATABASE_"))
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-1234567890",
-        DJANGO_ALLOWED_HOSTS="openconsult.example",
-        OPENCONSULT_CACHE_URL="redis://127.0.0.1:6379/1",
-        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
-    )
-    env.update(extra)
-    env = {k: v for k, v in env.items() if v}
-    return subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "--no-imports",
-            "-c",
-            code,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """Run `code` under the production settings, with `extra` variables (empty: unset)."""
+    return shell(code, env={**PRODUCTION, **extra}, clean=OURS)
+
+
+def test_production_settings_pass_the_deploy_check_with_zero_issues():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, clean=OURS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = _production(DJANGO_SECRET_KEY="")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_shared_cache():
@@ -120,18 +67,10 @@ def test_production_honours_email_url_and_defaults_to_smtp():
 
 
 def test_the_cache_url_must_be_redis():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCONSULT_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.local", OPENCONSULT_CACHE_URL="memcached://x"
-    )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = manage(
+        "check",
+        env={"DJANGO_SETTINGS_MODULE": "config.settings.local", "OPENCONSULT_CACHE_URL": "x://y"},
+        clean=OURS,
     )
     assert result.returncode != 0
     assert "must be a redis:// URL" in result.stderr
