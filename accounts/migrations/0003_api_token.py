@@ -26,7 +26,9 @@ class Migration(migrations.Migration):
                 'ordering': ['-created'],
             },
         ),
-        # The tokens of earlier versions were stored in plain text (DRF's authtoken app, no longer
-    # installed): none of them may live on.
-    migrations.RunSQL("DROP TABLE IF EXISTS authtoken_token", migrations.RunSQL.noop),
+        # The tokens of earlier versions were stored in plain text (DRF's authtoken app, no
+        # longer installed): none of them may live on.
+        migrations.RunSQL("DROP TABLE IF EXISTS authtoken_token", migrations.RunSQL.noop),
+        # Nor the table knox's own model would have had (its migrations are not run).
+        migrations.RunSQL("DROP TABLE IF EXISTS knox_authtoken", migrations.RunSQL.noop),
     ]

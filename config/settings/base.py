@@ -228,6 +228,8 @@ REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("OPENCONSULT_TOKEN_TTL_DAYS", default=30)),
     "AUTH_HEADER_PREFIX": "Token",
 }
+# knox's own migrations would create a table for its model, which accounts.ApiToken replaces.
+MIGRATION_MODULES = {"knox": None}
 # The oldest tokens beyond this number are revoked when a new one is made.
 OPENCONSULT_TOKENS_PER_USER = env.int("OPENCONSULT_TOKENS_PER_USER", default=10)
 
