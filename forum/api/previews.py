@@ -14,7 +14,14 @@ from accounts.models import Sex
 from forum.api import examples
 from forum.api.errors import RETRY_AFTER, errors
 from forum.api.inputs import JSONInput
-from forum.api.serializers import FlagSerializer, SimilarOut, call_now, similar_rows
+from forum.api.serializers import (
+    FlagSerializer,
+    HiddenPartSerializer,
+    SimilarOut,
+    call_now,
+    similar_rows,
+)
+from forum.asking import hidden_before_posting
 from forum.models import AskingFor, Urgency
 from forum.selectors import similar_to_draft
 from forum.triage_adapter import assess_fields
@@ -29,6 +36,7 @@ class TriagePreviewInput(JSONInput):
     sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True)
     asking_for = serializers.ChoiceField(choices=AskingFor.choices, default=AskingFor.SELF)
     duration = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    medicines = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
@@ -41,6 +49,15 @@ class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
     flags = FlagSerializer(many=True)
     advice = serializers.CharField()
     missing_info = serializers.ListField(child=serializers.CharField())
+    privacy_notice = serializers.CharField(
+        allow_blank=True,
+        help_text="What will be hidden from the public once the question is public, in words "
+        '("Before your question is public we will hide: an e-mail address and a name."); '
+        "empty when nothing will be.",
+    )
+    hidden_from_public = HiddenPartSerializer(
+        many=True, help_text="Each e-mail address, phone number, address and name found."
+    )
 
 
 @extend_schema_view(
@@ -52,7 +69,8 @@ class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
     )
 )
 class TriagePreviewView(APIView):
-    """Triage a draft: urgency, red flags with evidence, advice and suggested specialty.
+    """Triage a draft: urgency, red flags with evidence, advice and suggested specialty, and
+    the personal details that will be hidden from the public.
 
     Causes are left out: they are hints for doctors, not for a patient mid-sentence.
     """
@@ -73,6 +91,11 @@ class TriagePreviewView(APIView):
             asking_for=str(data.get("asking_for") or "self"),
             duration=str(data.get("duration") or ""),
         ).to_dict()
+        hidden = hidden_before_posting(
+            title=str(data.get("title", "")),
+            body=str(data["body"]),
+            medicines=str(data.get("medicines") or ""),
+        )
         return Response(
             {
                 "urgency": result["urgency"],
@@ -82,6 +105,8 @@ class TriagePreviewView(APIView):
                 "flags": result["flags"],
                 "advice": result["advice"],
                 "missing_info": result["missing_info"],
+                "privacy_notice": hidden.notice,
+                "hidden_from_public": hidden.parts,
             }
         )
 
