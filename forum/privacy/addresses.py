@@ -68,7 +68,9 @@ _POSTCODE = (
     rf"|{_AU_STATE}\s+\d{{4}}|{_CA_PROVINCE}\s+{_CA_POSTCODE})"
 )
 _STATE = rf"(?:{_US_STATE}|{_CA_PROVINCE}|{_AU_STATE})"
-_PLACE = rf"{_CAP}(?:\s+{_CAP}){{0,2}}"
+# A town: capitalised words of letters ("LS6" is half a postcode, not a town).
+_PLACE_WORD = r"[A-ZÀ-ÖØ-Þ](?:[^\W\d_]|['’.-](?=[^\W\d_]))*"
+_PLACE = rf"{_PLACE_WORD}(?:\s+{_PLACE_WORD}){{0,2}}"
 _AREA = r"(?:Sector|Phase|Block|Stage|Zone|Ward|Layout|Extension)\s+[\w-]+"
 # One more part of the address after the street: a unit, an area, a town, a state, a postcode.
 _COMPONENT = re.compile(
@@ -76,7 +78,10 @@ _COMPONENT = re.compile(
     rf"|\d{{4,6}}\s+{_PLACE}|{_PLACE}(?:\s+{_STATE})?(?:\s+(?:{_POSTCODE}|\d{{4,6}}))?"
     rf"|{_STATE})(?![\w'’-])"
 )
-_BEFORE = re.compile(rf"(?:(?:{_UNIT}),?\s+)?(?:{_BUILDING},?\s+)?(?:{_UNIT}\s+)?$")
+_BEFORE = re.compile(
+    rf"(?:(?:{_UNIT}),?\s+)?(?:{_BUILDING},?\s+)?(?:{_UNIT}\s+)?"
+    r"(?:(?i:blk|block|lot|plot|bldg|building)\.?\s*)?$"  # "Blk 123 Ang Mo Kio Ave 3"
+)
 _ANCHOR = re.compile(rf"(?<![\w-])(?:{_POSTCODE})(?![\w-])")
 _ANCHOR_START = re.compile(rf"(?<![\w/.-])(?:{_UNIT},?\s+)?{_NUMBER},?\s+{_CAP}")
 
@@ -102,8 +107,7 @@ def find_addresses(text: str) -> list[tuple[int, int]]:
         start = _extend_back(text, start)
         spans.append((start, end))
     for m in _ANCHOR.finditer(text):
-        if any(s <= m.start() < e for s, e in spans):
-            continue
+        # A postcode inside or just after an address found already lengthens it (merged).
         spans.append(_anchored(text, m.start(), m.end()))
     return _merge(spans)
 

@@ -120,8 +120,8 @@ def find_emails(text: str) -> list[tuple[int, int]]:
 # Numbers to call that are no one's personal number: emergency and health lines.
 EMERGENCY_NUMBERS = frozenset({"999", "911", "112", "111", "000", "110", "119", "120", "101"})
 _PHONE_CUE = re.compile(
-    r"(?i:phone|tel|telephone|mobile|mob|cell|call|ring|text|txt|sms|whats\s?app|number|num|"
-    r"contact|ph|fone|landline|reach\s+me|dial|a\s+bell|no\.?)\W{0,6}(?:\w+\W+){0,3}$"
+    r"\b(?i:phone|tel|telephone|mobile|mob|cell|call|ring|text|txt|sms|whats\s?app|number|num|"
+    r"contact|ph|fone|landline|reach\s+me|dial|a\s+bell|no\.|no:)\W{0,6}(?:\w+\W+){0,3}$"
 )
 _NOT_PHONE_CUE = re.compile(
     r"(?i:\b(?:ref|reference|code|lot|batch|order|invoice|account|acct|nhs\s+(?:no|number)|"
@@ -194,8 +194,8 @@ def _is_phone(text: str, start: int, end: int) -> bool:
         return False  # part of a code ("B0CX12345") or of a number ("1.234567")
     if end < len(text) and (text[end].isalnum() or text[end] == "/"):
         return False
-    if _NOT_PHONE_CUE.search(before) and not cued:
-        return False
+    if _NOT_PHONE_CUE.search(before):
+        return False  # "NHS number 943 476 5919", "ref 2024/0456/7812"
     if _UNIT_AFTER.match(after):
         return False
     if "/" in raw and not cued:

@@ -123,7 +123,7 @@ _SIGN_OFF = re.compile(
 )
 _LAST_LINE = re.compile(r"\n\s*(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s*(?:x+)?\s*[.!]*\s*$")
 _RELATIVE_AFTER = re.compile(
-    r"\s*(?:,\s*|\(\s*|\s+is\s+|\s+was\s+)(?:my|our)\s+(?:\w+\s+)?(?P<who>[\w-]+)"
+    r"\s*(?:,\s*|\(\s*|\s+is\s+|\s+was\s+)(?:my|our)\s+(?P<who>[\w-]+)(?:\s+(?P<then>[\w-]+))?"
 )
 _THAT_IS_ME = re.compile(r"\s*\((?:that'?s|that’s|it'?s|it’s|this is)\s+me\)")
 
@@ -136,6 +136,7 @@ class _Reader:
             for m in _TOKEN.finditer(text)
         ]
         self.lows = [t.low for t in self.tokens]
+        self.words = [t.text.lower() for t in self.tokens]  # "name's" as typed, for cues
         self.title_case = self._title_case()
 
     # --- What a word can be -------------------------------------------------------------------
@@ -246,7 +247,7 @@ class _Reader:
         """ "my name is tom baker", "my name's Fernando Alvarez", "call me Jo": any case."""
         for cue in _SELF_CUES:
             after = i + len(cue)
-            if tuple(self.lows[i:after]) != cue or after >= len(self.tokens):
+            if tuple(self.words[i:after]) != cue or after >= len(self.tokens):
                 continue
             if cue[0] == "call" and self.lows[after] in ("on", "at", "back", "if", "when"):
                 continue
@@ -336,8 +337,13 @@ class _Reader:
         if not (token.capitalised and token.is_word):
             return
         after = self.text[token.end : token.end + 32].lower()
-        relative = _RELATIVE_AFTER.match(after)
-        if (relative and relative.group("who") in RELATIVES) or _THAT_IS_ME.match(after):
+        m = _RELATIVE_AFTER.match(after)
+        who = set()
+        if m:
+            who = {m.group("who")}
+            if m.group("who") in _RELATIVE_ADJECTIVES:
+                who.add(m.group("then") or "")  # "Raj, my late husband"
+        if who & RELATIVES or _THAT_IS_ME.match(after):
             yield from self._take(i)
 
     def _sign_offs(self) -> list[Range]:
