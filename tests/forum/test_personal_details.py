@@ -232,8 +232,8 @@ def test_an_emergency_with_personal_details_still_leads_with_the_emergency_advic
     assert html.index("Call your emergency number") < html.index(PHONE)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_data_migration_masks_rows_posted_before_it_and_unindexes_them(specialties):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_data_migration_masks_rows_posted_before_it_and_unindexes_them():
     executor = MigrationExecutor(connection)
     before = [("forum", "0009_personal_details_masked")]
     after = [("forum", "0010_mask_existing_personal_details")]
