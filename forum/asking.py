@@ -7,11 +7,12 @@ the advice to call emergency services.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import Sex
 from forum.models import AskingFor
+from forum.privacy.masking import LABELS, mask, notice
 from forum.triage_adapter import assess_fields
 
 TITLE_MIN_LENGTH = 10
@@ -87,3 +88,24 @@ def posted_title(title: str, body: str) -> str:
     words = body.strip().split()
     text = " ".join(words)
     return text[:EMERGENCY_TITLE_LENGTH] or "Emergency"
+
+
+@dataclass(frozen=True)
+class HiddenDetails:
+    """What will be hidden from the public in a draft: the notice in words and each part."""
+
+    notice: str = ""
+    parts: list[dict[str, str]] = field(default_factory=list)
+
+
+def hidden_before_posting(*, title: str, body: str, medicines: str = "") -> HiddenDetails:
+    """The personal details the public copies of this draft will hide, so the ask page can
+    tell the patient before they post ("Before your question is public we will hide: an
+    e-mail address and a name.")."""
+    parts: list[dict[str, str]] = []
+    for text in (title, body, medicines):
+        for detail in mask(text).details:
+            parts.append(
+                {"kind": detail.kind, "label": LABELS[detail.kind][0], "text": detail.text}
+            )
+    return HiddenDetails(notice=notice([p["kind"] for p in parts]), parts=parts)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 from forum.markdown import render_markdown
+from forum.privacy.masking import LABELS, markdown_safe, mask
 
 
 class Specialty(models.Model):
@@ -63,13 +66,82 @@ PRIORITY: dict[str, int] = {
 }
 
 
+class MaskedText(models.Model):
+    """Texts a person typed, kept twice: as typed, for the asker, the doctors and moderators,
+    and as the public reads them, with e-mail addresses, phone numbers, street addresses and
+    names replaced by placeholders ("[e-mail address]"). The public copies are written on every
+    save that changes a typed text, so no write path can forget them and a public read costs
+    nothing; `personal_details` records what was hidden (kind and offsets into the text)."""
+
+    # Typed field -> its public copy.
+    MASKED_FIELDS: ClassVar[dict[str, str]] = {}
+
+    personal_details = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="What the public copies hide: [{field, kind, start, end}] into the typed text.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, **kwargs: Any) -> None:
+        """Save; a save that writes a typed text writes its public copy and `personal_details`
+        with it (a save of other fields only, such as a status, leaves them as they are)."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            self.mask_personal_details()
+        elif set(update_fields) & set(self.MASKED_FIELDS):
+            self.mask_personal_details()
+            kwargs["update_fields"] = {
+                *update_fields,
+                *self.MASKED_FIELDS.values(),
+                "personal_details",
+            }
+        super().save(**kwargs)
+
+    def mask_personal_details(self) -> None:
+        """Write the public copies of the typed texts (in memory; `save` stores them)."""
+        found: list[dict[str, Any]] = []
+        for source, copy in self.MASKED_FIELDS.items():
+            masked = mask(getattr(self, source) or "")
+            setattr(self, copy, masked.text)
+            found += [
+                {"field": source, "kind": d.kind, "start": d.start, "end": d.end}
+                for d in masked.details
+            ]
+        self.personal_details = found
+
+    def shown(self, source: str, *, original: bool) -> str:
+        """The typed text for those who may read it, the public copy for everyone else."""
+        return str(getattr(self, source if original else self.MASKED_FIELDS[source]) or "")
+
+    def hidden_parts(self) -> list[dict[str, str]]:
+        """What the public does not see, in the words of the asker's page: for each detail its
+        kind, the label ("an e-mail address") and the words as typed."""
+        parts = []
+        for item in self.personal_details or []:
+            typed = str(getattr(self, item.get("field", ""), "") or "")
+            start, end, kind = item.get("start", 0), item.get("end", 0), item.get("kind", "")
+            if kind in LABELS and 0 <= start < end <= len(typed):
+                parts.append({"kind": kind, "label": LABELS[kind][0], "text": typed[start:end]})
+        return parts
+
+
 class QuestionQuerySet(models.QuerySet["Question"]):
     def public(self) -> QuestionQuerySet:
         """Answered, not hidden, not private: what anyone may read."""
         return self.filter(status=Status.ANSWERED, is_hidden=False, is_private=False)
 
 
-class Question(models.Model):
+class Question(MaskedText):
+    MASKED_FIELDS: ClassVar[dict[str, str]] = {
+        "title": "public_title",
+        "body": "public_body",
+        "medicines": "public_medicines",
+    }
+
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -88,6 +160,13 @@ class Question(models.Model):
     sex = models.CharField(max_length=8, blank=True)
     duration = models.CharField(max_length=20, choices=Duration.choices, blank=True)
     medicines = models.TextField(max_length=2000, blank=True)
+    public_title = models.TextField(
+        blank=True, editable=False, help_text="The title as the public reads it."
+    )
+    public_body = models.TextField(
+        blank=True, editable=False, help_text="The text as the public reads it."
+    )
+    public_medicines = models.TextField(blank=True, editable=False)
     specialty = models.ForeignKey(
         Specialty,
         null=True,
@@ -155,8 +234,14 @@ class Question(models.Model):
     def body_html(self) -> str:
         return render_markdown(self.body)
 
+    @property
+    def public_body_html(self) -> str:
+        return render_markdown(markdown_safe(self.public_body))
 
-class Answer(models.Model):
+
+class Answer(MaskedText):
+    MASKED_FIELDS: ClassVar[dict[str, str]] = {"body": "public_body"}
+
     question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer")
     doctor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -172,6 +257,9 @@ class Answer(models.Model):
         Specialty, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField(max_length=20000)
+    public_body = models.TextField(
+        blank=True, editable=False, help_text="The answer as the public reads it."
+    )
     created_at = models.DateTimeField()
     is_hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=500, blank=True)
@@ -191,6 +279,10 @@ class Answer(models.Model):
     def body_html(self) -> str:
         return render_markdown(self.body)
 
+    @property
+    def public_body_html(self) -> str:
+        return render_markdown(markdown_safe(self.public_body))
+
 
 class FollowUpKind(models.TextChoices):
     FOLLOW_UP = "followup", "Follow-up"
@@ -198,9 +290,11 @@ class FollowUpKind(models.TextChoices):
     INFO_REPLY = "info_reply", "Patient's reply with more information"
 
 
-class FollowUp(models.Model):
+class FollowUp(MaskedText):
     """A message in a question's thread: a request for information and its reply, or a
     follow-up under the answer."""
+
+    MASKED_FIELDS: ClassVar[dict[str, str]] = {"body": "public_body"}
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="followups")
     kind = models.CharField(
@@ -210,6 +304,9 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followups"
     )
     body = models.TextField(max_length=5000)
+    public_body = models.TextField(
+        blank=True, editable=False, help_text="The message as the public reads it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     is_hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=500, blank=True)
@@ -223,6 +320,10 @@ class FollowUp(models.Model):
     @property
     def body_html(self) -> str:
         return render_markdown(self.body)
+
+    @property
+    def public_body_html(self) -> str:
+        return render_markdown(markdown_safe(self.public_body))
 
 
 class AuditEvent(models.Model):

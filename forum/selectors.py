@@ -63,12 +63,22 @@ def question_get_for_user(*, user: Any, pk: int) -> Question:
         raise Http404("No such question.") from None
 
 
+def sees_original(*, user: Any, question: Question) -> bool:
+    """Whether this user reads what was typed rather than the public copies, with personal
+    details masked: the asker, doctors (who work on questions) and moderators. Everyone else
+    reads the public copies, on every page and in the API."""
+    is_author = getattr(user, "is_authenticated", False) and question.author_id == user.pk
+    return bool(is_author or user_can_act_as_doctor(user) or user_can_moderate(user))
+
+
 def public_question_list(*, specialty: str = "", query: str = "") -> QuerySet[Question]:
+    """Public questions, newest answer first. The search reads the public copies only, so no
+    masked e-mail address, phone number, address or name finds a question."""
     qs = _with_display_relations(Question.objects.public())
     if specialty:
         qs = qs.filter(specialty__slug=specialty)
     for term in query.split()[:8]:
-        qs = qs.filter(Q(title__icontains=term) | Q(body__icontains=term))
+        qs = qs.filter(Q(public_title__icontains=term) | Q(public_body__icontains=term))
     return qs.order_by("-answered_at", "-id")
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import logged_in_user, user_can_act_as_doctor, user_can_moderate
 from forum import selectors, services
+from forum.asking import hidden_before_posting
 from forum.emergency import advice_for
 from forum.forms import (
     AnswerForm,
@@ -89,8 +90,13 @@ def question_page(
         and question.claimed_until is not None
         and question.claimed_until > timezone.now()
     )
+    original = selectors.sees_original(user=user, question=question)
     context: dict[str, Any] = {
         "question": question,
+        # The asker, doctors and moderators read what was typed; everyone else the public
+        # copies, with e-mail addresses, phone numbers, addresses and names masked.
+        "original": original,
+        "hidden_parts": question.hidden_parts() if original else [],
         "answer": answer,
         "followups": question.followups.all(),
         # an emergency is offered nothing to read: the page says to get help now
@@ -192,10 +198,15 @@ def question_create(request: HttpRequest) -> HttpResponse:
         form = AskForm(initial=initial)
     # A draft that reads as an emergency leads with the call-now advice, valid or not.
     emergency = advice_for(form.draft_result)
+    hidden = hidden_before_posting(
+        title=str(form.data.get("title", "")),
+        body=str(form.data.get("body", "")),
+        medicines=str(form.data.get("medicines", "")),
+    )
     return render(
         request,
         "forum/question_form.html",
-        {"form": form, "emergency": emergency},
+        {"form": form, "emergency": emergency, "hidden": hidden},
         status=400 if form.is_bound else 200,
     )
 

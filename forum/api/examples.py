@@ -198,6 +198,7 @@ TWITCH_QUESTION: Payload = {
     **_TWITCH_DETAILS,
     "is_private": False,
     "urgency": "soon",
+    "hidden_from_public": [],
     "answer": None,
     "followups": [],
 }
@@ -317,6 +318,7 @@ CHEST_SUBMITTED: Payload = {
     "medicines": "",
     "is_private": False,
     "urgency": "",
+    "hidden_from_public": [],
     "answer": None,
     "followups": [],
 }
@@ -400,6 +402,8 @@ HEADACHE_PREVIEW: Payload = {
     "flags": [],
     "advice": ADVICE_ROUTINE,
     "missing_info": ["current medicines", "where the headache is and how it started"],
+    "privacy_notice": "",
+    "hidden_from_public": [],
 }
 INFO_REQUEST = (
     "Thank you. Before I answer: does the headache ever wake you at night or come on suddenly "
@@ -837,10 +841,30 @@ TRIAGE_PREVIEW = [
             ],
             "advice": ADVICE_EMERGENCY,
             "missing_info": ["age", "sex"],
+            "privacy_notice": "",
+            "hidden_from_public": [],
         },
         "Show the advice at once, above the form.",
     ),
     _response("Routine", HEADACHE_PREVIEW),
+    _request(
+        "With an e-mail address",
+        {
+            **{k: HEADACHE_ASK[k] for k in ("title", "body", "age_years", "sex", "duration")},
+            "body": HEADACHE_ASK["body"] + " Please reply to sam.jones@example.com",
+        },
+    ),
+    _response(
+        "Personal details found",
+        {
+            **HEADACHE_PREVIEW,
+            "privacy_notice": "Before your question is public we will hide: an e-mail address.",
+            "hidden_from_public": [
+                {"kind": "email", "label": "an e-mail address", "text": "sam.jones@example.com"}
+            ],
+        },
+        "Tell the patient what the public will not see before they post.",
+    ),
 ]
 
 SIMILAR_PREVIEW = [

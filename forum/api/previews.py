@@ -17,7 +17,14 @@ from accounts.models import Sex
 from forum.api import examples
 from forum.api.errors import RETRY_AFTER, errors
 from forum.api.inputs import JSONInput, TextField
-from forum.api.serializers import FlagSerializer, SimilarOut, call_now, similar_rows
+from forum.api.serializers import (
+    FlagSerializer,
+    HiddenPartSerializer,
+    SimilarOut,
+    call_now,
+    similar_rows,
+)
+from forum.asking import hidden_before_posting
 from forum.models import AskingFor, Duration, Urgency
 from forum.selectors import similar_to_draft
 from forum.text import json_schema as text_schema
@@ -35,6 +42,7 @@ class TriagePreviewInput(JSONInput):
     duration = serializers.ChoiceField(
         choices=Duration.choices, required=False, allow_blank=True, default=""
     )
+    medicines = TextField(max_length=2000, required=False, allow_blank=True, default="")
 
 
 class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
@@ -47,6 +55,15 @@ class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
     flags = FlagSerializer(many=True)
     advice = serializers.CharField()
     missing_info = serializers.ListField(child=serializers.CharField())
+    privacy_notice = serializers.CharField(
+        allow_blank=True,
+        help_text="What will be hidden from the public once the question is public, in words "
+        '("Before your question is public we will hide: an e-mail address and a name."); '
+        "empty when nothing will be.",
+    )
+    hidden_from_public = HiddenPartSerializer(
+        many=True, help_text="Each e-mail address, phone number, address and name found."
+    )
 
 
 @extend_schema_view(
@@ -58,7 +75,8 @@ class TriagePreviewOutput(serializers.Serializer[dict[str, object]]):
     )
 )
 class TriagePreviewView(APIView):
-    """Triage a draft: urgency, red flags with evidence, advice and suggested specialty.
+    """Triage a draft: urgency, red flags with evidence, advice and suggested specialty, and
+    the personal details that will be hidden from the public.
 
     Causes are left out: they are hints for doctors, not for a patient mid-sentence.
     """
@@ -79,6 +97,11 @@ class TriagePreviewView(APIView):
             asking_for=str(data.get("asking_for") or "self"),
             duration=str(data.get("duration") or ""),
         ).to_dict()
+        hidden = hidden_before_posting(
+            title=str(data.get("title", "")),
+            body=str(data["body"]),
+            medicines=str(data.get("medicines") or ""),
+        )
         return Response(
             {
                 "urgency": result["urgency"],
@@ -88,6 +111,8 @@ class TriagePreviewView(APIView):
                 "flags": result["flags"],
                 "advice": result["advice"],
                 "missing_info": result["missing_info"],
+                "privacy_notice": hidden.notice,
+                "hidden_from_public": hidden.parts,
             }
         )
 

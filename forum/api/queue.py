@@ -173,7 +173,10 @@ class RequestInfo(DoctorAction):
             question_id=question.pk,
             message=form.validated_data["message"],
         )
-        return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
+        return Response(
+            FollowUpSerializer(followup, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema(parameters=[ID])

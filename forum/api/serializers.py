@@ -37,8 +37,18 @@ class SpecialtySerializer(serializers.ModelSerializer[Specialty]):
         fields = ["slug", "name", "description"]
 
 
+def _original(serializer: serializers.Serializer[Any], question: Question) -> bool:
+    """Whether the caller reads the typed text (the asker, doctors, moderators) or the public
+    copy with personal details masked (everyone else, and any call without a request)."""
+    request = serializer.context.get("request")
+    if request is None:
+        return False
+    return selectors.sees_original(user=request.user, question=question)
+
+
 class AnswerSerializer(serializers.ModelSerializer[Answer]):
     doctor = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField(help_text="Markdown.")
     # Null when not known (an imported answer).
     specialty: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True
@@ -52,9 +62,16 @@ class AnswerSerializer(serializers.ModelSerializer[Answer]):
     def get_doctor(self, answer: Answer) -> str:
         return answer_signature(answer)
 
+    def get_body(self, answer: Answer) -> str:
+        return answer.shown("body", original=_original(self, answer.question))
+
 
 class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
     author = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField(
+        help_text="As written for the asker, doctors and moderators; for everyone else with "
+        "e-mail addresses, phone numbers, addresses and names replaced by placeholders."
+    )
 
     class Meta:
         model = FollowUp
@@ -62,6 +79,9 @@ class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
 
     def get_author(self, followup: FollowUp) -> str:
         return public_name(followup.author, asker_id=followup.question.author_id)
+
+    def get_body(self, followup: FollowUp) -> str:
+        return followup.shown("body", original=_original(self, followup.question))
 
 
 class EvidenceSerializer(serializers.Serializer[dict[str, Any]]):
@@ -123,7 +143,23 @@ class TriageSerializer(serializers.Serializer[dict[str, Any]]):
         return CAUSES_NOTE
 
 
+class HiddenPartSerializer(serializers.Serializer[dict[str, str]]):
+    """A personal detail the public copy hides."""
+
+    kind = serializers.ChoiceField(choices=["email", "phone", "address", "name"])
+    label = serializers.CharField(help_text='In words: "an e-mail address".')  # type: ignore[assignment]
+    text = serializers.CharField(help_text="The words as typed.")
+
+
 class QuestionListSerializer(serializers.ModelSerializer[Question]):
+    """A public question in a list: its title as the public reads it."""
+
+    title = serializers.CharField(
+        source="public_title",
+        read_only=True,
+        help_text="With e-mail addresses, phone numbers, addresses and names replaced by "
+        "placeholders such as [name].",
+    )
     asker = serializers.SerializerMethodField()
     # Null until the triage worker files a question the asker did not file.
     specialty: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
@@ -156,6 +192,16 @@ class QuestionSerializer(QuestionListSerializer):
         help_text="For the asker, doctors and moderators; null for everyone else. Read it "
         "first: for an emergency it says to call emergency services now."
     )
+    title = serializers.SerializerMethodField(  # type: ignore[assignment]
+        help_text="As typed for the asker, doctors and moderators; for everyone else with "
+        "e-mail addresses, phone numbers, addresses and names replaced by placeholders."
+    )
+    body = serializers.SerializerMethodField(help_text="Markdown; masked as the title is.")
+    medicines = serializers.SerializerMethodField(help_text="Masked as the title is.")
+    hidden_from_public = serializers.SerializerMethodField(
+        help_text="For the asker, doctors and moderators: what the public copy hides "
+        "(kind, label and the words as typed); empty for everyone else."
+    )
     answer = serializers.SerializerMethodField()
     followups = FollowUpSerializer(many=True, read_only=True)
 
@@ -170,9 +216,23 @@ class QuestionSerializer(QuestionListSerializer):
             "medicines",
             "is_private",
             "urgency",
+            "hidden_from_public",
             "answer",
             "followups",
         ]
+
+    def get_title(self, question: Question) -> str:
+        return question.shown("title", original=_original(self, question))
+
+    def get_body(self, question: Question) -> str:
+        return question.shown("body", original=_original(self, question))
+
+    def get_medicines(self, question: Question) -> str:
+        return question.shown("medicines", original=_original(self, question))
+
+    @extend_schema_field(HiddenPartSerializer(many=True))
+    def get_hidden_from_public(self, question: Question) -> list[dict[str, str]]:
+        return question.hidden_parts() if _original(self, question) else []
 
     @extend_schema_field(TriageSerializer(allow_null=True))
     def get_triage(self, question: Question) -> dict[str, Any] | None:
@@ -182,7 +242,7 @@ class QuestionSerializer(QuestionListSerializer):
     @extend_schema_field(AnswerSerializer(allow_null=True))
     def get_answer(self, question: Question) -> dict[str, Any] | None:
         answer = selectors.visible_answer(question, user=self.context["request"].user)
-        return AnswerSerializer(answer).data if answer else None
+        return AnswerSerializer(answer, context=self.context).data if answer else None
 
 
 class QuestionCreateSerializer(JSONInput):
@@ -265,7 +325,7 @@ def similar_rows(items: list[SimilarItem]) -> list[dict[str, object]]:
     return [
         {
             "id": item.question.pk,
-            "title": item.question.title,
+            "title": item.question.public_title,
             "url": item.question.get_absolute_url(),
             "score": round(item.score, 3),
             "explanation": item.explanation,
@@ -276,8 +336,10 @@ def similar_rows(items: list[SimilarItem]) -> list[dict[str, object]]:
 
 
 class QueueItemSerializer(QuestionListSerializer):
-    """A question in a doctor's queue, with the triage a doctor reads before claiming."""
+    """A question in a doctor's queue, with the triage a doctor reads before claiming: as the
+    patient typed it (doctors read the original)."""
 
+    title = serializers.CharField(read_only=True)
     body = serializers.CharField()
     triage = serializers.SerializerMethodField()
     waiting_seconds = serializers.SerializerMethodField(

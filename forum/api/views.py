@@ -252,7 +252,10 @@ class FollowUpList(APIView):
 
     def get(self, request: Request, pk: int) -> Response:
         question = selectors.question_get_for_user(user=request.user, pk=pk)
-        return Response(FollowUpSerializer(question.followups.all(), many=True).data)
+        followups = FollowUpSerializer(
+            question.followups.all(), many=True, context={"request": request}
+        )
+        return Response(followups.data)
 
     def post(self, request: Request, pk: int) -> Response:
         question = selectors.question_get_for_user(user=request.user, pk=pk)
@@ -269,7 +272,10 @@ class FollowUpList(APIView):
                 followup = services.followup_create(author=user, question=question, body=body)
         except Question.DoesNotExist as exc:
             raise NotFound from exc
-        return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
+        return Response(
+            FollowUpSerializer(followup, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema(parameters=[ID])

@@ -110,7 +110,7 @@ def similar_to_question(
     (written by the worker); only a question not indexed yet is embedded here."""
     import numpy as np
 
-    text = document_text(question.title, question.body)
+    text = document_text(question.public_title, question.public_body)
     entry = (
         SimilarityEntry.objects.filter(
             pk=question.pk, model_version=MODEL_VERSION, text_hash=text_hash(text)
@@ -163,8 +163,8 @@ def _rank(
             "question_id",
             "vector",
             "concepts",
-            "question__title",
-            "question__body",
+            "question__public_title",
+            "question__public_body",
             "question__external_id",
         )
     )
@@ -195,7 +195,9 @@ def _rank(
     for score, pk, shared in kept:
         _, _, _, title, body, external_id = shown[pk]
         question = Question.from_db(
-            database, ["id", "title", "body", "external_id"], [pk, title, body, external_id]
+            database,
+            ["id", "public_title", "public_body", "external_id"],
+            [pk, title, body, external_id],
         )
         items.append(
             SimilarItem(
@@ -291,7 +293,7 @@ def _bm25(
 def _explain(query_stems: dict[str, str], shared: list[Concept], question: Question) -> list[str]:
     """Shared triage concepts first, then the words both texts use ('calf', 'twitching')."""
     phrases = [c.label[:1].lower() + c.label[1:] for c in shared]
-    theirs = stems(document_text(question.title, question.body))
+    theirs = stems(document_text(question.public_title, question.public_body))
     for stem, word in query_stems.items():
         if len(phrases) >= MAX_SHARED:
             break
@@ -310,7 +312,7 @@ def similar_stored(
     live row (only those public now) and against the question's text: links computed for text
     since edited are left out rather than shown.
     """
-    current = {q.pk: text_hash(document_text(q.title, q.body)) for q in questions}
+    current = {q.pk: text_hash(document_text(q.public_title, q.public_body)) for q in questions}
     found: dict[int, list[SimilarItem]] = {pk: [] for pk in current}
     if not current:
         return found
@@ -323,7 +325,13 @@ def similar_stored(
             similar__answer__is_hidden=False,
         )
         .select_related("similar", "similar__specialty")
-        .defer("similar__body", "similar__medicines")
+        .defer(
+            "similar__body",
+            "similar__medicines",
+            "similar__public_body",
+            "similar__public_medicines",
+            "similar__personal_details",
+        )
         .order_by("question_id", "rank")
     )
     for link in links:

@@ -43,7 +43,7 @@ def entries_index(*, question_ids: Iterable[int], embedder: Embedder | None = No
     ids = sorted(set(question_ids))
     questions = list(
         Question.objects.filter(pk__in=ids).only(
-            "pk", "title", "body", "status", "is_hidden", "is_private"
+            "pk", "public_title", "public_body", "status", "is_hidden", "is_private"
         )
     )
     existing = {
@@ -52,7 +52,8 @@ def entries_index(*, question_ids: Iterable[int], embedder: Embedder | None = No
             "question_id", "model_version", "text_hash", "is_public"
         )
     }
-    texts = {q.pk: document_text(q.title, q.body) for q in questions}
+    # Only the public copies (personal details masked) are ever embedded or indexed.
+    texts = {q.pk: document_text(q.public_title, q.public_body) for q in questions}
     stale = [
         q
         for q in questions
@@ -62,7 +63,7 @@ def entries_index(*, question_ids: Iterable[int], embedder: Embedder | None = No
     ]
     vectors = (embedder or get_embedder()).embed([texts[q.pk] for q in stale])
     now = timezone.now()
-    public_rows = [(q.pk, q.title, q.body) for q in questions if q.is_public]
+    public_rows = [(q.pk, q.public_title, q.public_body) for q in questions if q.is_public]
     # Deleted questions lose their entry by cascade; their lexical row goes here.
     private_ids = [q.pk for q in questions if not q.is_public]
     private_ids += sorted(set(ids) - {q.pk for q in questions})
@@ -124,7 +125,7 @@ def similar_links_refresh(*, question_id: int, limit: int = SIMILAR_LINKS) -> in
     """
     question = (
         Question.objects.filter(pk=question_id)
-        .only("pk", "title", "body", "status", "is_hidden")
+        .only("pk", "public_title", "public_body", "status", "is_hidden")
         .first()
     )
     waiting = question is not None and question.status in WAITING and not question.is_hidden
@@ -135,7 +136,7 @@ def similar_links_refresh(*, question_id: int, limit: int = SIMILAR_LINKS) -> in
         list(Question.objects.select_for_update().filter(pk=question_id).values_list("pk"))
         SimilarLink.objects.filter(question_id=question_id).delete()
         if question is not None and items:
-            digest = text_hash(document_text(question.title, question.body))
+            digest = text_hash(document_text(question.public_title, question.public_body))
             SimilarLink.objects.bulk_create(
                 SimilarLink(
                     question_id=question_id,

@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 from accounts.identity import answer_signature, public_name
 from forum.markdown import render_markdown
 from forum.models import Answer, FollowUp, Question
+from forum.privacy.masking import markdown_safe, summary
 
 register = template.Library()
 
@@ -47,6 +48,30 @@ def signed_by(answer: Answer) -> str:
 
 
 @register.filter
+def title_for(question: Question, original: bool) -> str:
+    """The title as typed for those who may read it (`original`), else its public copy."""
+    return question.shown("title", original=bool(original))
+
+
+@register.filter
+def medicines_for(question: Question, original: bool) -> str:
+    return question.shown("medicines", original=bool(original))
+
+
+@register.filter
+def body_html_for(item: Question | Answer | FollowUp, original: bool) -> SafeString:
+    """The text as sanitized HTML: as typed for those who may read it, else the public copy
+    with personal details replaced by placeholders."""
+    return mark_safe(item.body_html if original else item.public_body_html)  # noqa: S308
+
+
+@register.filter
+def hidden_summary(item: Question | Answer | FollowUp) -> str:
+    """ "an e-mail address and a name": what the public copy of this text hides."""
+    return summary(str(d.get("kind", "")) for d in item.personal_details or [])
+
+
+@register.filter
 def safe_html(html: str) -> SafeString:
     """Mark HTML that `forum.markdown.render_markdown` has already sanitized."""
     return mark_safe(html)  # noqa: S308 - input is nh3-cleaned
@@ -55,7 +80,7 @@ def safe_html(html: str) -> SafeString:
 @register.filter
 def excerpt(markdown_text: str, length: int = 260) -> str:
     """Plain text of a Markdown body, cut at a word boundary, for cards and lists."""
-    text = html.unescape(strip_tags(render_markdown(markdown_text)))
+    text = html.unescape(strip_tags(render_markdown(markdown_safe(markdown_text))))
     return Truncator(text).words(max(length // 6, 10), truncate="…")
 
 

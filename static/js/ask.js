@@ -1,5 +1,6 @@
 // As the patient types, show red-flag advice, the suggested specialty and an emergency banner,
-// and answered Q&As that may already answer the question (never alongside an emergency).
+// what will be hidden from the public (e-mail addresses, phone numbers, addresses, names), and
+// answered Q&As that may already answer the question (never alongside an emergency).
 // Progressive enhancement: without this script the same advice shows after submitting.
 (function () {
   "use strict";
@@ -9,6 +10,7 @@
   var url = form.getAttribute("data-triage-preview");
   var similarUrl = form.getAttribute("data-similar-preview");
   var similarPanel = document.getElementById("live-similar");
+  var privacyPanel = document.getElementById("live-privacy");
   var lastSimilar = "";
   var similarSequence = 0;
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -70,12 +72,32 @@
     }
   }
 
+  // Below the triage panel, so an emergency banner is always read first.
+  function renderPrivacy(result) {
+    if (!privacyPanel) { return; }
+    privacyPanel.textContent = "";
+    var parts = result.hidden_from_public || [];
+    if (!result.privacy_notice || !parts.length) { return; }
+    var box = el("div", "notice notice-privacy");
+    box.setAttribute("role", "status");
+    box.appendChild(el("p", "", result.privacy_notice));
+    var list = el("ul", "hidden-parts");
+    parts.forEach(function (part) {
+      list.appendChild(el("li", "", "“" + part.text + "” — " + part.label));
+    });
+    box.appendChild(list);
+    box.appendChild(el("p", "small", "Everyone else will read a placeholder such as [name] in " +
+      "their place; you, the doctors and moderators see what you wrote."));
+    privacyPanel.appendChild(box);
+  }
+
   function preview() {
     var body = field("body");
     var words = (field("title") + " " + body).trim();
     if (words.length < 8) {
       sequence += 1;  // any answer still on its way is for text that is gone
       if (!emergencyNow) { panel.textContent = ""; }
+      if (privacyPanel) { privacyPanel.textContent = ""; }
       lastSent = "";
       return;
     }
@@ -85,7 +107,7 @@
     var payload = {
       title: field("title"), body: body, asking_for: field("asking_for"),
       age_years: age >= 0 && age <= 120 ? age : null,
-      sex: field("sex"), duration: field("duration")
+      sex: field("sex"), duration: field("duration"), medicines: field("medicines")
     };
     var key = JSON.stringify(payload);
     if (key === lastSent) { return; }
@@ -99,7 +121,7 @@
     }).then(function (r) { return r.ok ? r.json() : null; })
       .then(function (result) {
         // A failed or stale answer changes nothing: a shown emergency warning stays.
-        if (result && mine === sequence) { render(result); }
+        if (result && mine === sequence) { render(result); renderPrivacy(result); }
       })
       .catch(function () { lastSent = ""; /* try again on the next keystroke */ });
   }

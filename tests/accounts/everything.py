@@ -55,6 +55,7 @@ TEXTS = {
 # or queue, kept with that question's history, no longer signed.
 KEPT: dict[tuple[str, str], set[str]] = {
     ("forum.answer", "body"): {"answer given"},
+    ("forum.answer", "public_body"): {"answer given"},  # its public copy
     ("forum.answer", "doctor_name"): {"display name"},
     ("forum.notification", "message"): {"display name"},
     ("forum.assessment", "reason"): {"correction reason"},

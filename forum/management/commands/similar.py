@@ -26,7 +26,7 @@ def _result(item: SimilarItem) -> dict[str, Any]:
     return {
         "id": question.pk,
         "external_id": question.external_id,
-        "title": question.title,
+        "title": question.public_title,
         "score": item.score,
     }
 
