@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.access import user_can_act_as_doctor, user_can_moderate
 from accounts.models import DoctorStatus, Role
+from forum import listing
 from forum.models import (
     Answer,
     Assessment,
@@ -21,6 +22,7 @@ from forum.models import (
     Notification,
     NotificationKind,
     Question,
+    QuestionQuerySet,
     Specialty,
     Status,
     Urgency,
@@ -34,6 +36,29 @@ def _with_display_relations(qs: QuerySet[Question]) -> QuerySet[Question]:
     return qs.select_related(
         "specialty", "author", "answer", "answer__doctor__doctor_profile", "answer__specialty"
     )
+
+
+# What a list card and the API list show of a question: no answer, no follow-ups.
+_LIST_FIELDS = (
+    "id",
+    "title",
+    "body",
+    "age_band",
+    "sex",
+    "status",
+    "created_at",
+    "answered_at",
+    "author_id",
+    "author__pseudonym",
+    "specialty_id",
+    "specialty__slug",
+    "specialty__name",
+)
+
+
+def _with_list_relations(qs: QuestionQuerySet) -> QuestionQuerySet:
+    """The relations and columns a list row shows, in the one query that reads the rows."""
+    return qs.select_related("specialty", "author").only(*_LIST_FIELDS)
 
 
 def questions_visible_to(user: Any) -> QuerySet[Question]:
@@ -63,13 +88,45 @@ def question_get_for_user(*, user: Any, pk: int) -> Question:
         raise Http404("No such question.") from None
 
 
-def public_question_list(*, specialty: str = "", query: str = "") -> QuerySet[Question]:
-    qs = _with_display_relations(Question.objects.public())
-    if specialty:
-        qs = qs.filter(specialty__slug=specialty)
-    for term in query.split()[:8]:
-        qs = qs.filter(Q(title__icontains=term) | Q(body__icontains=term))
-    return qs.order_by("-answered_at", "-id")
+def public_question_page(
+    *,
+    per_page: int,
+    specialty: str = "",
+    query: str = "",
+    older: str = "",
+    newer: str = "",
+    page: int | None = None,
+) -> listing.QuestionPage:
+    """A page of the public list (answered, not hidden, not private), as the home page, the
+    specialty pages and `GET /api/questions/` show it: newest answered first, or, with search
+    words, the most relevant (forum/listing.py). An unknown specialty lists nothing.
+
+    Raises `listing.ListInputError` for a cursor or page number it cannot serve.
+    """
+    specialty_id = listing.specialty_id_of(specialty) if specialty else None
+    if specialty and specialty_id is None:
+        return listing.QuestionPage(questions=[], count=0, count_exact=True, number=page)
+    display = _with_list_relations(Question.objects.all())
+    if query.strip():
+        if older or newer:
+            raise listing.ListInputError(
+                "older" if older else "newer", "Search results are numbered: use `page`."
+            )
+        return listing.search(
+            display=display,
+            query=query,
+            specialty_id=specialty_id,
+            per_page=per_page,
+            page=page,
+        )
+    return listing.browse(
+        display=display,
+        specialty_id=specialty_id,
+        per_page=per_page,
+        older=older,
+        newer=newer,
+        page=page,
+    )
 
 
 def questions_of_author(*, user: Any) -> QuerySet[Question]:
