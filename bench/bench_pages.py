@@ -315,6 +315,7 @@ class Builder:
         from forum.similarity import lexical
         from forum.similarity.embedding import MODEL_VERSION
         from forum.similarity.models import SimilarityEntry
+        from forum.similarity.text import document_text, text_hash
 
         self._users()
         specialties = list(Specialty.objects.values_list("pk", flat=True))
@@ -392,7 +393,7 @@ class Builder:
                             is_public=q.is_public,
                             vector=v.tobytes(),
                             model_version=MODEL_VERSION,
-                            text_hash="bench",
+                            text_hash=text_hash(document_text(q.title, q.body)),
                             concepts=self.triaged[q.pk % len(self.triaged)]["concepts"],
                             updated_at=q.created_at,
                         )
@@ -423,10 +424,11 @@ class Builder:
         index.ensure_fresh(force=True)
         public = list(Question.objects.public().order_by("pk").values_list("pk", flat=True))
         self.sample = random.Random(len(public)).sample(public, min(SAMPLE, len(public)))
-        refresh = getattr(services, "similar_links_store", None)
-        for pk in self.sample:
-            if refresh is not None:
-                refresh(question_id=pk)
+        # The links the worker stores when a question is answered (a checkout that ranks on
+        # every page view has no such step).
+        if hasattr(services, "similar_for_question"):
+            for pk in self.sample:
+                services.similar_links_refresh(question_id=pk)
         self.public = len(public)
 
     def middle(self, *, specialty: str = "") -> str:

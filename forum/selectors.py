@@ -28,7 +28,8 @@ from forum.models import (
     Urgency,
 )
 from forum.notifications import doctors_on_call
-from forum.similarity import SimilarItem, similar_to_question, similar_to_text
+from forum.similarity import SimilarItem, similar_to_text
+from forum.similarity.services import similar_for_question
 from forum.triage_adapter import assess_question
 
 
@@ -75,13 +76,19 @@ def questions_visible_to(user: Any) -> QuerySet[Question]:
 
 
 def question_get_for_user(*, user: Any, pk: int) -> Question:
-    """The question with its answer and follow-ups, or 404 if this user may not see it."""
+    """The question with its answer and follow-ups (and its assessments, for a doctor or a
+    moderator), or 404 if this user may not see it."""
     followups = FollowUp.objects.select_related("author__doctor_profile")
     if not user_can_moderate(user):
         followups = followups.filter(is_hidden=False)
     qs = _with_display_relations(questions_visible_to(user)).prefetch_related(
-        Prefetch("followups", queryset=followups), "assessments"
+        Prefetch("followups", queryset=followups)
     )
+    if user_can_act_as_doctor(user) or user_can_moderate(user):
+        # Doctors and moderators read the triage history; an asker reads the assessment in
+        # force (one query, `latest_assessment`); anyone else never sees a triage, so their
+        # page loads no assessment and none of its full results.
+        qs = qs.prefetch_related("assessments")
     try:
         return qs.get(pk=pk)
     except Question.DoesNotExist:
@@ -150,10 +157,11 @@ def visible_answer(question: Question, *, user: Any) -> Answer | None:
 def similar_questions(*, question: Question, limit: int = 5) -> list[SimilarItem]:
     """Public, doctor-answered Q&As most like this one, best first, each with why it matched.
 
-    Never the question itself, never private, hidden or unanswered ones.
+    Never the question itself, never private, hidden or unanswered ones. Read from the links
+    stored for the question (one query); ranked live, and stored, when there are none
+    (`forum.similarity.services.similar_for_question`).
     """
-    items = similar_to_question(question, limit=limit)
-    return _with_display(items)
+    return similar_for_question(question=question, limit=limit)
 
 
 def similar_to_draft(*, text: str, limit: int = 5) -> list[SimilarItem]:

@@ -93,7 +93,6 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     answer = selectors.visible_answer(question, user=user)
     is_author = user.is_authenticated and question.author_id == user.pk
     is_doctor = user_can_act_as_doctor(user)
-    assessment = selectors.latest_assessment(question)
     # The assessment in force, the same one the API sends (a doctor's correction outranks the
     # engine's findings); the asker of a question not triaged yet gets the advice at once.
     triage_result = selectors.triage_for_viewer(question, user=user)
@@ -138,7 +137,7 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
         findings = selectors.latest_engine_assessment(question)
         context.update(
             {
-                "assessment": assessment,
+                "assessment": selectors.latest_assessment(question),
                 "findings": findings,
                 "highlighted": (
                     highlight_spans(findings.text, findings.result) if findings else []
