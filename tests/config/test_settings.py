@@ -115,3 +115,32 @@ def test_security_txt_names_the_configured_contact(client, settings):
     lines = response.content.decode().splitlines()
     assert "Contact: mailto:security@consult.example.org" in lines
     assert any(line.startswith("Expires: 20") and line.endswith("Z") for line in lines)
+
+
+def _database_settings(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.pop("DATABASE_URL", None)
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings.local", **env)
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_postgresql_connections_are_kept_a_minute_and_checked_before_reuse():
+    assert _database_settings(DATABASE_URL="postgres://u:p@db:5432/x") == "60 True"
+    assert _database_settings(DATABASE_URL="sqlite:///x.sqlite3") == "0 True"
+    assert _database_settings(DATABASE_URL="postgres://u:p@db:5432/x", DJANGO_CONN_MAX_AGE="0") == (
+        "0 True"
+    )
+    assert _database_settings(DJANGO_CONN_HEALTH_CHECKS="false") == "0 False"
