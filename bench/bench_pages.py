@@ -222,7 +222,7 @@ def _print_report(report: dict[str, Any]) -> None:
         for row in served["memory"]:
             print(
                 f"  {row['role']:<8} pid {row['pid']}: RSS {row['rss_mb']} MB, "
-                f"PSS {row['pss_mb']} MB"
+                f"PSS {row['pss_mb']} MB, private {row['private_mb']} MB"
             )
     if "database_mb" in report:
         print(f"{database} at {sizes[-1]:,}: database {report['database_mb']} MB on disk")
@@ -587,7 +587,12 @@ def _memory(master: int) -> list[dict[str, Any]]:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
             key, value = line.split(":", 1)
             fields[key] = int(value.split()[0])
-        return {"rss_mb": round(fields["Rss"] / 1024, 1), "pss_mb": round(fields["Pss"] / 1024, 1)}
+        private = fields["Private_Clean"] + fields["Private_Dirty"]
+        return {
+            "rss_mb": round(fields["Rss"] / 1024, 1),
+            "pss_mb": round(fields["Pss"] / 1024, 1),
+            "private_mb": round(private / 1024, 1),
+        }
 
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     rows = [{"role": "master", "pid": master, **rollup(master)}]

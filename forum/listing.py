@@ -144,12 +144,9 @@ def browse(
         found = list(oldest_first[: per_page + 1])
         has_newer = len(found) > per_page
         questions = found[:per_page][::-1]
-        has_older = (
-            bool(questions)
-            and base.filter(
-                _older_than(questions[-1].answered_at, questions[-1].pk)  # type: ignore[arg-type]
-            ).exists()
-        )
+        # The cursor's own row was listed, older than these: there is an older page (empty
+        # only if everything older has been hidden since).
+        has_older = bool(questions)
     else:
         if older:
             when, pk = cursor_decode(older, field="older")
@@ -159,15 +156,7 @@ def browse(
             found = list(newest_first[offset : offset + per_page + 1])
         has_older = len(found) > per_page
         questions = found[:per_page]
-        if older:
-            has_newer = (
-                bool(questions)
-                and base.filter(
-                    _newer_than(questions[0].answered_at, questions[0].pk)  # type: ignore[arg-type]
-                ).exists()
-            )
-        else:
-            has_newer = (page or 1) > 1
+        has_newer = bool(questions) if older else (page or 1) > 1
     count, exact = capped_count(base)
     return QuestionPage(
         questions=questions,

@@ -5,11 +5,12 @@ import functools
 import html
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 
 from django import template
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
-from django.utils.html import strip_tags
+from django.utils.html import format_html_join, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -94,6 +95,18 @@ def question_card(question: Question, show_status: bool = False) -> SafeString:
         while len(_CARDS) > _CARDS_KEPT:
             _CARDS.popitem(last=False)
     return card
+
+
+@register.simple_tag
+def specialty_options(specialties: Iterable[dict[str, str]], selected: str) -> SafeString:
+    """The <option>s of the specialty filter, `selected` chosen (a loop in the template costs
+    more than the rest of the form)."""
+    chosen = mark_safe(" selected")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((s["slug"], chosen if s["slug"] == selected else "", s["name"]) for s in specialties),
+    )
 
 
 @register.filter
