@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.access import user_can_act_as_doctor, user_can_moderate
 from accounts.models import DoctorStatus, Role
+from forum import listing
 from forum.models import (
     Answer,
     Assessment,
@@ -21,12 +22,14 @@ from forum.models import (
     Notification,
     NotificationKind,
     Question,
+    QuestionQuerySet,
     Specialty,
     Status,
     Urgency,
 )
 from forum.notifications import doctors_on_call
-from forum.similarity import SimilarItem, similar_to_question, similar_to_text
+from forum.similarity import SimilarItem, similar_to_text
+from forum.similarity.services import similar_for_question
 from forum.triage_adapter import assess_question
 
 
@@ -34,6 +37,30 @@ def _with_display_relations(qs: QuerySet[Question]) -> QuerySet[Question]:
     return qs.select_related(
         "specialty", "author", "answer", "answer__doctor__doctor_profile", "answer__specialty"
     )
+
+
+# What a list card and the API list show of a question: no answer, no follow-ups.
+_LIST_FIELDS = (
+    "id",
+    # Lists are public: they show the copies with personal details masked.
+    "public_title",
+    "public_body",
+    "age_band",
+    "sex",
+    "status",
+    "created_at",
+    "answered_at",
+    "author_id",
+    "author__pseudonym",
+    "specialty_id",
+    "specialty__slug",
+    "specialty__name",
+)
+
+
+def _with_list_relations(qs: QuestionQuerySet) -> QuestionQuerySet:
+    """The relations and columns a list row shows, in the one query that reads the rows."""
+    return qs.select_related("specialty", "author").only(*_LIST_FIELDS)
 
 
 def questions_visible_to(user: Any) -> QuerySet[Question]:
@@ -50,13 +77,19 @@ def questions_visible_to(user: Any) -> QuerySet[Question]:
 
 
 def question_get_for_user(*, user: Any, pk: int) -> Question:
-    """The question with its answer and follow-ups, or 404 if this user may not see it."""
+    """The question with its answer and follow-ups (and its assessments, for a doctor or a
+    moderator), or 404 if this user may not see it."""
     followups = FollowUp.objects.select_related("author__doctor_profile")
     if not user_can_moderate(user):
         followups = followups.filter(is_hidden=False)
     qs = _with_display_relations(questions_visible_to(user)).prefetch_related(
-        Prefetch("followups", queryset=followups), "assessments"
+        Prefetch("followups", queryset=followups)
     )
+    if user_can_act_as_doctor(user) or user_can_moderate(user):
+        # Doctors and moderators read the triage history; an asker reads the assessment in
+        # force (one query, `latest_assessment`); anyone else never sees a triage, so their
+        # page loads no assessment and none of its full results.
+        qs = qs.prefetch_related("assessments")
     try:
         return qs.get(pk=pk)
     except Question.DoesNotExist:
@@ -71,15 +104,45 @@ def sees_original(*, user: Any, question: Question) -> bool:
     return bool(is_author or user_can_act_as_doctor(user) or user_can_moderate(user))
 
 
-def public_question_list(*, specialty: str = "", query: str = "") -> QuerySet[Question]:
-    """Public questions, newest answer first. The search reads the public copies only, so no
-    masked e-mail address, phone number, address or name finds a question."""
-    qs = _with_display_relations(Question.objects.public())
-    if specialty:
-        qs = qs.filter(specialty__slug=specialty)
-    for term in query.split()[:8]:
-        qs = qs.filter(Q(public_title__icontains=term) | Q(public_body__icontains=term))
-    return qs.order_by("-answered_at", "-id")
+def public_question_page(
+    *,
+    per_page: int,
+    specialty: str = "",
+    query: str = "",
+    older: str = "",
+    newer: str = "",
+    page: int | None = None,
+) -> listing.QuestionPage:
+    """A page of the public list (answered, not hidden, not private), as the home page, the
+    specialty pages and `GET /api/questions/` show it: newest answered first, or, with search
+    words, the most relevant (forum/listing.py). An unknown specialty lists nothing.
+
+    Raises `listing.ListInputError` for a cursor or page number it cannot serve.
+    """
+    specialty_id = listing.specialty_id_of(specialty) if specialty else None
+    if specialty and specialty_id is None:
+        return listing.QuestionPage(questions=[], count=0, count_exact=True, number=page)
+    display = _with_list_relations(Question.objects.all())
+    if query.strip():
+        if older or newer:
+            raise listing.ListInputError(
+                "older" if older else "newer", "Search results are numbered: use `page`."
+            )
+        return listing.search(
+            display=display,
+            query=query,
+            specialty_id=specialty_id,
+            per_page=per_page,
+            page=page,
+        )
+    return listing.browse(
+        display=display,
+        specialty_id=specialty_id,
+        per_page=per_page,
+        older=older,
+        newer=newer,
+        page=page,
+    )
 
 
 def questions_of_author(*, user: Any) -> QuerySet[Question]:
@@ -103,10 +166,11 @@ def visible_answer(question: Question, *, user: Any) -> Answer | None:
 def similar_questions(*, question: Question, limit: int = 5) -> list[SimilarItem]:
     """Public, doctor-answered Q&As most like this one, best first, each with why it matched.
 
-    Never the question itself, never private, hidden or unanswered ones.
+    Never the question itself, never private, hidden or unanswered ones. Read from the links
+    stored for the question (one query); ranked live, and stored, when there are none
+    (`forum.similarity.services.similar_for_question`).
     """
-    items = similar_to_question(question, limit=limit)
-    return _with_display(items)
+    return similar_for_question(question=question, limit=limit)
 
 
 def similar_to_draft(*, text: str, limit: int = 5) -> list[SimilarItem]:

@@ -704,10 +704,15 @@ def question_moderator_edited(*, question_id: int, changed: Iterable[str]) -> No
     """After a moderator saved changes to a question in admin (Django's admin log records
     who changed what): a changed text is triaged again, as after the asker's edit, and the
     question is indexed again so its vector, and its place in others' similar lists, follow
-    the edit. One that is no longer public leaves every list at once."""
+    the edit. One that is no longer public leaves every list at once; one set to answered
+    without an answer time gets one now, so the public lists (ordered by it) show it."""
     changed = set(changed)
     if not changed & {"title", "body", "duration", "status", "is_private"}:
         return
+    if "status" in changed:
+        Question.objects.filter(
+            pk=question_id, status=Status.ANSWERED, answered_at__isnull=True
+        ).update(answered_at=timezone.now())
     question = (
         Question.objects.filter(pk=question_id)
         .only("pk", "status", "is_hidden", "is_private")

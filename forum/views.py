@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -10,13 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import logged_in_user, user_can_act_as_doctor, user_can_moderate
-from forum import selectors, services
+from forum import listing, selectors, services
 from forum.asking import hidden_before_posting
 from forum.emergency import advice_for
 from forum.forms import (
@@ -36,29 +37,60 @@ from forum.triage_adapter import highlight_spans
 
 
 def question_list(request: HttpRequest) -> HttpResponse:
+    """Answered questions, newest first, or the search results: `older` / `newer` links walk
+    the list at any depth; search results and old links are numbered (`page`)."""
     form = SearchForm(request.GET)
     query = specialty = ""
+    search_error = ""
     if form.is_valid():
         query = form.cleaned_data["q"].strip()
         specialty = form.cleaned_data["specialty"]
-        questions = selectors.public_question_list(specialty=specialty, query=query)
     else:
-        # A search that cannot be run (a NUL character, an unknown specialty spelling) finds
+        # A search that cannot be run (a NUL character, too long, an unknown specialty) finds
         # nothing and says why; it never reaches the database.
         query = str(request.GET.get("q", "")).replace("\x00", "")[:200]
-        questions = Question.objects.none()
-    page = Paginator(questions, settings.QUESTIONS_PER_PAGE).get_page(request.GET.get("page"))
+        search_error = "Search with a few words (at most 200 characters) and a listed specialty."
+    params = request.GET
+    page = listing.QuestionPage(questions=[], count=0, count_exact=True)
+    if not search_error:
+        try:
+            page = selectors.public_question_page(
+                per_page=settings.QUESTIONS_PER_PAGE,
+                specialty=specialty,
+                query=query,
+                older=params.get("older", ""),
+                newer=params.get("newer", ""),
+                page=_page_number(params.get("page", "")),
+            )
+        except listing.ListInputError as exc:
+            raise Http404(exc.message) from None
+    keep = {"q": query, "specialty": specialty}
     return render(
         request,
         "forum/question_list.html",
         {
             "page": page,
             "query": query,
+            "search_error": search_error,
             "specialty": specialty,
-            "specialties": Specialty.objects.all(),
+            "specialties": Specialty.objects.values("slug", "name"),
             "search_errors": form.errors,
+            "older_url": _list_url(keep, page.older),
+            "newer_url": _list_url(keep, page.newer),
         },
     )
+
+
+def _page_number(raw: str) -> int | None:
+    """A numbered page from an old link or an app: a whole number from 1; anything else is
+    the first page."""
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else None
+
+
+def _list_url(keep: dict[str, str], link: dict[str, str] | None) -> str:
+    if link is None:
+        return ""
+    return "?" + urlencode({**{k: v for k, v in keep.items() if v}, **link})
 
 
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -75,7 +107,6 @@ def question_page(
     answer = selectors.visible_answer(question, user=user)
     is_author = user.is_authenticated and question.author_id == user.pk
     is_doctor = user_can_act_as_doctor(user)
-    assessment = selectors.latest_assessment(question)
     # The assessment in force, the same one the API sends (a doctor's correction outranks the
     # engine's findings); the asker of a question not triaged yet gets the advice at once.
     triage_result = selectors.triage_for_viewer(question, user=user)
@@ -133,7 +164,7 @@ def question_page(
         findings = selectors.latest_engine_assessment(question)
         context.update(
             {
-                "assessment": assessment,
+                "assessment": selectors.latest_assessment(question),
                 "findings": findings,
                 "highlighted": (
                     highlight_spans(findings.text, findings.result) if findings else []

@@ -18,7 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.access import logged_in_user
-from forum import selectors, services
+from forum import listing, selectors, services
 from forum.api import examples
 from forum.api.errors import ID, RETRY_AFTER, errors
 from forum.api.inputs import SPECIALTY_SLUGS, query_text, text_parameter
@@ -76,6 +76,59 @@ class Pages(PageNumberPagination):
         return envelope
 
 
+class QuestionPages(Pages):
+    """The public list's pages (forum/listing.py). `next` and `previous` are links to follow:
+    without search words they carry `older` / `newer` (a position in the newest-first list, so
+    any page costs what the first does); search results and `page=N` are numbered, up to page
+    50. `count` stops at 1,000; `count_exact` is false when there are more."""
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == "page":
+                parameter["description"] = (
+                    f"A page number, up to {listing.MAX_PAGE} (a 400 beyond that: follow `next`)."
+                )
+                parameter["schema"]["maximum"] = listing.MAX_PAGE
+        position = "A position from a `next` or `previous` link (not with `q`)."
+        return [
+            *parameters,
+            *(
+                {
+                    "name": name,
+                    "required": False,
+                    "in": "query",
+                    "description": f"{text} {position}",
+                    "schema": {"type": "string"},
+                }
+                for name, text in (
+                    ("older", "The page after this position (older questions)."),
+                    ("newer", "The page before this position (newer questions)."),
+                )
+            ),
+        ]
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        envelope = super().get_paginated_response_schema(schema)
+        fields = envelope["properties"]
+        fields["count"]["description"] = (
+            f"How many questions match, counted up to {listing.COUNT_CAP:,}."
+        )
+        fields["count_exact"] = {
+            "type": "boolean",
+            "example": True,
+            "description": f"False when more than `count` ({listing.COUNT_CAP:,}) match.",
+        }
+        fields["next"]["example"] = (
+            f"https://openconsult.example{self.example_path}?page_size=1&older=1749549761330112_47"
+        )
+        envelope["required"] = [*envelope.get("required", []), "count_exact"]
+        envelope["properties"] = {
+            name: fields[name] for name in ("count", "count_exact", "next", "previous", "results")
+        }
+        return envelope
+
+
 @extend_schema_view(
     get=extend_schema(
         responses={200: SpecialtySerializer(many=True), **errors(401)},
@@ -109,7 +162,11 @@ class PostThrottle(ScopedRateThrottle):
                 enum=SPECIALTY_SLUGS,
                 description="a specialty slug: only its questions",
             ),
-            text_parameter("q", "words in the title or text (the first 200 characters count)"),
+            text_parameter(
+                "q",
+                "Search words: questions using every word (stemmed; the last also as the start "
+                "of a longer word), the most relevant first. The first 200 characters count.",
+            ),
         ],
         responses={200: QuestionListSerializer(many=True), **errors(400, 401, 404)},
         examples=examples.QUESTION_LIST,
@@ -125,7 +182,7 @@ class QuestionList(generics.ListAPIView[Question]):
     """GET: public questions (answered, not private, not hidden). POST: ask a question."""
 
     serializer_class = QuestionListSerializer
-    pagination_class = Pages
+    pagination_class = QuestionPages
     throttle_classes = [PostThrottle]
     throttle_scope = "post"
 
@@ -133,13 +190,39 @@ class QuestionList(generics.ListAPIView[Question]):
         return [AllowAny()] if self.request.method in SAFE_METHODS else [IsAuthenticated()]
 
     def get_queryset(self) -> QuerySet[Question]:
-        specialty = self.request.query_params.get("specialty")
+        return Question.objects.none()  # the list is read page by page: see `list`
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        params = request.query_params
+        specialty = params.get("specialty")
         if specialty is not None and specialty not in SPECIALTY_SLUGS:
             raise ApiValidationError(
                 {"specialty": ["Not a specialty slug (see /api/specialties/)."]}
             )
-        return selectors.public_question_list(
-            specialty=specialty or "", query=query_text(self.request, "q", max_length=200)
+        raw_page = params.get("page", "")
+        if raw_page and not (raw_page.isascii() and raw_page.isdigit() and int(raw_page) >= 1):
+            raise NotFound("Invalid page.")
+        try:
+            page = selectors.public_question_page(
+                per_page=QuestionPages().get_page_size(request),
+                specialty=specialty or "",
+                query=query_text(request, "q", max_length=200),
+                older=params.get("older", ""),
+                newer=params.get("newer", ""),
+                page=int(raw_page) if raw_page else None,
+            )
+        except listing.ListInputError as exc:
+            raise ApiValidationError({exc.field: [exc.message]}) from None
+        if raw_page and int(raw_page) > 1 and not page.questions:
+            raise NotFound("Invalid page.")  # past the end, as before
+        return Response(
+            {
+                "count": page.count,
+                "count_exact": page.count_exact,
+                "next": _page_link(request, page.older),
+                "previous": _page_link(request, page.newer),
+                "results": self.get_serializer(page.questions, many=True).data,
+            }
         )
 
     def post(self, request: Request) -> Response:
@@ -156,6 +239,18 @@ class QuestionList(generics.ListAPIView[Question]):
             QuestionSerializer(question, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+def _page_link(request: Request, link: dict[str, str] | None) -> str | None:
+    """The absolute URL of the request with its position parameters replaced by `link`."""
+    if link is None:
+        return None
+    query = request.query_params.copy()
+    for name in ("page", "older", "newer"):
+        query.pop(name, None)
+    query.update(link)
+    url = request.build_absolute_uri(request.path)
+    return f"{url}?{query.urlencode()}" if query else url
 
 
 _ONLY_THE_ASKER = (

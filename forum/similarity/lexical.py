@@ -118,6 +118,130 @@ def search(
         return {int(pk): float(score) for pk, score in cursor.fetchall()}
 
 
+# A word being typed is matched as the start of longer words, and by its own beginnings down
+# to this length: the index holds stems, and "numbn" (of "numbness") starts with the stem
+# "numb", not the other way round.
+_PREFIX_SHORTEST = 4
+_PREFIX_FORMS = 6
+
+
+def _search_expression(vendor: str, terms: Sequence[str], prefix_last: bool) -> str:
+    """Every term must match (AND); with `prefix_last` the last one as the start of a longer
+    word or by one of its own beginnings (at least four letters)."""
+    *whole, last = terms
+    if vendor == "sqlite":
+        parts = [f'"{t}"' for t in whole]
+        if prefix_last:
+            forms = [f'"{last}"*', *(f'"{b}"' for b in _beginnings(last))]
+            parts.append(f"({' OR '.join(forms)})")
+        else:
+            parts.append(f'"{last}"')
+        return " AND ".join(parts)
+    parts = list(whole)
+    if prefix_last:
+        parts.append(f"({' | '.join([f'{last}:*', *_beginnings(last)])})")
+    else:
+        parts.append(last)
+    return " & ".join(parts)
+
+
+def _beginnings(word: str) -> list[str]:
+    return [word[:n] for n in range(max(_PREFIX_SHORTEST, len(word) - _PREFIX_FORMS), len(word))]
+
+
+def public_matches(
+    terms: Sequence[str],
+    *,
+    prefix_last: bool = False,
+    specialty_id: int | None = None,
+    limit: int,
+) -> list[int]:
+    """Ids of the newest public questions (answered, not hidden, not private, of this specialty
+    if given) that use every term, newest (highest id) first, at most `limit`.
+
+    `terms` must come from `query_terms` or be as safe (letters and digits only). Each match is
+    checked against the live question row, so a question hidden since it was indexed is never
+    returned. FTS5 walks its matches newest first and stops at `limit`; PostgreSQL does the
+    same through the table's primary key when the words are common, and reads the GIN index
+    when they are rare. Without a specialty PostgreSQL takes the newest `limit` matches of the
+    index before checking their rows, so the index's few rows of questions just made private
+    or hidden (the services remove them at once) can make the list a little shorter.
+    """
+    if not terms:
+        return []
+    vendor = _vendor()
+    expression = _search_expression(vendor, terms, prefix_last)
+    public = "q.status = %s AND q.is_hidden = %s AND q.is_private = %s"
+    params: list[Any] = [expression, "answered", False, False]
+    if specialty_id is not None:
+        public += " AND q.specialty_id = %s"
+        params.append(specialty_id)
+    if vendor == "sqlite":
+        sql = (
+            f"SELECT {FTS_TABLE}.rowid FROM {FTS_TABLE} "  # noqa: S608
+            f"JOIN forum_question AS q ON q.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND {public} "
+            f"ORDER BY {FTS_TABLE}.rowid DESC LIMIT %s"
+        )
+    elif specialty_id is None:
+        # The newest matches first, then their rows by key: joined in one go, the planner
+        # may walk the question table from its newest row down to the oldest match.
+        sql = (
+            "WITH m AS MATERIALIZED (SELECT question_id FROM "  # noqa: S608
+            f"{PG_TABLE} WHERE document @@ to_tsquery('english', %s) "
+            "ORDER BY question_id DESC LIMIT %s) "
+            "SELECT m.question_id FROM m JOIN forum_question AS q ON q.id = m.question_id "
+            f"WHERE {public} ORDER BY m.question_id DESC"
+        )
+        params = [expression, limit, *params[1:]]
+    else:
+        sql = (
+            f"SELECT l.question_id FROM {PG_TABLE} AS l "  # noqa: S608
+            "JOIN forum_question AS q ON q.id = l.question_id "
+            f"WHERE l.document @@ to_tsquery('english', %s) AND {public} "
+            "ORDER BY l.question_id DESC LIMIT %s"
+        )
+    if vendor == "sqlite" or specialty_id is not None:
+        params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [int(pk) for (pk,) in cursor.fetchall()]
+
+
+def search_scores(
+    terms: Sequence[str], *, among: Sequence[int], prefix_last: bool = False
+) -> dict[int, float]:
+    """Relevance of each of the questions `among` for every term: {question_id: score}, higher
+    is better (BM25 with the title counting twice on SQLite, ts_rank with the title weighted
+    on PostgreSQL); a question that does not use them all is left out.
+
+    Only those questions are scored: on PostgreSQL by key; on SQLite FTS5 scores the matches
+    between the lowest and the highest id (looking each one up by id would read the words'
+    whole match lists once per id), so keep `among` to the newest matches, as
+    `public_matches` returns them.
+    """
+    if not terms or not among:
+        return {}
+    vendor = _vendor()
+    expression = _search_expression(vendor, terms, prefix_last)
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute(
+                f"SELECT rowid, -bm25({FTS_TABLE}, 2.0, 1.0) FROM {FTS_TABLE} "  # noqa: S608
+                f"WHERE {FTS_TABLE} MATCH %s AND rowid BETWEEN %s AND %s",
+                [expression, min(among), max(among)],
+            )
+        else:
+            cursor.execute(
+                f"SELECT question_id, ts_rank(document, query, 1) FROM {PG_TABLE}, "  # noqa: S608
+                "to_tsquery('english', %s) AS query "
+                "WHERE question_id = ANY(%s) AND document @@ query",
+                [expression, list(among)],
+            )
+        wanted = set(among)
+        return {int(pk): float(score) for pk, score in cursor.fetchall() if pk in wanted}
+
+
 # (vendor, term) -> (when counted, count, the cap it was counted up to)
 _df_cache: dict[tuple[str, str], tuple[float, int, int]] = {}
 _DF_TTL_SECONDS = 600.0

@@ -12,6 +12,7 @@ returned, checked against the live rows, and never the question itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -341,3 +342,62 @@ def similar_stored(
                 SimilarItem(question=link.similar, score=link.score, shared=list(link.shared))
             )
     return found
+
+
+def similar_stored_for_page(
+    question: Question, *, limit: int = 5
+) -> tuple[list[SimilarItem], dt.datetime | None]:
+    """The similar Q&As stored for this question's page (`similar_links_refresh`), best first,
+    at most `limit`, with the relations the page shows (the answer, its doctor and specialty),
+    in one query; and when they were computed: None when none are stored for its text now.
+
+    Links are checked against the linked Q&A's live row: only those public now, with an answer
+    not hidden. When some were left out and fewer than `limit` remain, the time returned is
+    the oldest possible, so that the caller has them recomputed.
+    """
+    digest = text_hash(document_text(question.title, question.body))
+    links = list(
+        SimilarLink.objects.filter(question_id=question.pk)
+        .select_related(
+            "similar__specialty",
+            "similar__answer__doctor__doctor_profile",
+            "similar__answer__specialty",
+        )
+        .order_by("rank")
+    )
+    if not links or any(link.text_hash != digest for link in links):
+        return [], None
+    items = [
+        SimilarItem(question=link.similar, score=link.score, shared=list(link.shared))
+        for link in links
+        if link.similar.is_public and _answer_shown(link.similar)
+    ]
+    computed_at = min(link.computed_at for link in links)
+    if len(items) < min(limit, len(links)):
+        computed_at = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return items[:limit], computed_at
+
+
+def _answer_shown(question: Question) -> bool:
+    try:
+        return not question.answer.is_hidden
+    except Question.answer.RelatedObjectDoesNotExist:
+        return False
+
+
+def with_page_relations(items: list[SimilarItem]) -> list[SimilarItem]:
+    """The ranked items with the relations a page shows, read in one query (the ranking
+    returns bare rows), dropping any no longer public."""
+    if not items:
+        return items
+    rows = (
+        Question.objects.public()
+        .filter(answer__is_hidden=False)
+        .select_related("specialty", "answer__doctor__doctor_profile", "answer__specialty")
+        .in_bulk([item.question.pk for item in items])
+    )
+    return [
+        SimilarItem(question=rows[item.question.pk], score=item.score, shared=item.shared)
+        for item in items
+        if item.question.pk in rows
+    ]

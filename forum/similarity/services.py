@@ -3,6 +3,7 @@ but its public flag, and embeddings are only recomputed when the text or the mod
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -14,15 +15,26 @@ from forum.similarity import lexical
 from forum.similarity.concepts import concepts_of, to_json
 from forum.similarity.embedding import MODEL_VERSION, Embedder, get_embedder
 from forum.similarity.models import SimilarityEntry, SimilarLink
-from forum.similarity.selectors import similar_to_question
+from forum.similarity.selectors import (
+    SimilarItem,
+    similar_stored_for_page,
+    similar_to_question,
+    with_page_relations,
+)
 from forum.similarity.text import document_text, text_hash
 
 INDEX_BATCH = 64
-# Links stored per waiting question: the queue shows 3, the spare ones stand in for any hidden
-# or made private after they were stored.
-SIMILAR_LINKS = 5
-# Questions a doctor may still pick up or is working on: these get stored similar links.
+# Links stored per question: the queue shows 3, a question's page 5; the spare ones stand in
+# for any hidden or made private after they were stored.
+SIMILAR_LINKS = 8
+# Questions a doctor may still pick up or is working on.
 WAITING = (Status.QUEUED, Status.CLAIMED, Status.NEEDS_INFO)
+# Questions that keep stored links (when not hidden): the waiting ones, for the queue, and the
+# answered ones, for their pages.
+LINKED = (*WAITING, Status.ANSWERED)
+# Stored links older than this are recomputed in the background when the page is read, so a
+# page picks up the Q&As answered since.
+LINKS_MAX_AGE = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -116,9 +128,14 @@ def entry_index(*, question_id: int) -> IndexOutcome:
     return outcome
 
 
+def _keeps_links(question: Question | None) -> bool:
+    return question is not None and question.status in LINKED and not question.is_hidden
+
+
 def similar_links_refresh(*, question_id: int, limit: int = SIMILAR_LINKS) -> int:
-    """Store the answered Q&As most similar to a question waiting for a doctor, replacing any
-    stored before; a question not waiting (answered, hidden, gone) loses its links.
+    """Store the answered Q&As most similar to a question waiting for a doctor or answered,
+    replacing any stored before; a question that is neither (hidden, closed, gone) loses its
+    links.
 
     Returns how many links are stored. Call after `entries_index` for the question, so the
     ranking uses its stored embedding rather than running the model. Safe to run twice.
@@ -128,9 +145,20 @@ def similar_links_refresh(*, question_id: int, limit: int = SIMILAR_LINKS) -> in
         .only("pk", "public_title", "public_body", "status", "is_hidden")
         .first()
     )
-    waiting = question is not None and question.status in WAITING and not question.is_hidden
-    items = similar_to_question(question, limit=limit) if question and waiting else []
+    items = (
+        similar_to_question(question, limit=limit) if question and _keeps_links(question) else []
+    )
+    return similar_links_save(question_id=question_id, question=question, items=items)
+
+
+def similar_links_save(
+    *, question_id: int, question: Question | None, items: Sequence[SimilarItem]
+) -> int:
+    """Replace the question's stored links with `items` (best first), as ranked for its text
+    now. Nothing is stored for a question that keeps no links. Returns how many are stored."""
     now = timezone.now()
+    if not _keeps_links(question):
+        items = []
     with transaction.atomic():
         # Two runs for one question take turns, so neither trips over the other's rows.
         list(Question.objects.select_for_update().filter(pk=question_id).values_list("pk"))
@@ -150,6 +178,27 @@ def similar_links_refresh(*, question_id: int, limit: int = SIMILAR_LINKS) -> in
                 for rank, item in enumerate(items, start=1)
             )
     return len(items)
+
+
+def similar_for_question(*, question: Question, limit: int = 5) -> list[SimilarItem]:
+    """The similar Q&As a question's page shows: the links stored for its text, with the
+    relations the page displays, in one query; ranked live only when none are stored.
+
+    Side effects: links ranked live are stored for the next reader (as the worker would have);
+    links older than LINKS_MAX_AGE are shown and recomputed by a task.
+    """
+    stored, computed_at = similar_stored_for_page(question, limit=limit)
+    if computed_at is None:
+        items = similar_to_question(question, limit=SIMILAR_LINKS)
+        if similar_links_save(question_id=question.pk, question=question, items=items):
+            return similar_stored_for_page(question, limit=limit)[0]
+        return with_page_relations(items[:limit])
+    if timezone.now() - computed_at > LINKS_MAX_AGE:
+        from forum.enqueue import enqueue
+        from forum.similarity.tasks import similarity_refresh_links
+
+        enqueue(similarity_refresh_links, question.pk)
+    return stored
 
 
 def entry_unindex(*, question_id: int) -> None:
@@ -186,8 +235,10 @@ def index_rebuild(
         totals[2] += outcome.removed
         if progress:
             progress(min(start + batch_size, len(ids)), len(ids))
-    # The queue's stored links: questions waiting before links existed get theirs now.
-    SimilarLink.objects.exclude(question__status__in=WAITING).delete()
+    # The queue's stored links: questions waiting before links existed get theirs now (an
+    # answered question's page stores its own when first read).
+    SimilarLink.objects.exclude(question__status__in=LINKED).delete()
+    SimilarLink.objects.filter(question__is_hidden=True).delete()
     word_counts_refresh()
     waiting = Question.objects.filter(status__in=WAITING, is_hidden=False).order_by("pk")
     for question_id in waiting.values_list("pk", flat=True):

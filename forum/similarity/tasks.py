@@ -20,6 +20,18 @@ def similarity_index_question(question_id: int) -> None:
 
 
 @shared_task(
+    name="forum.similarity.tasks.similarity_refresh_links",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=120,
+    soft_time_limit=100,
+)  # type: ignore[untyped-decorator]
+def similarity_refresh_links(question_id: int) -> None:
+    """When a page found its stored similar Q&As old, or some of them no longer public."""
+    services.similar_links_refresh(question_id=question_id)
+
+
+@shared_task(
     name="forum.similarity.tasks.similarity_unindex_question",
     acks_late=True,
     reject_on_worker_lost=True,

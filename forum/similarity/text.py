@@ -9,9 +9,8 @@ import unicodedata
 
 _WORD = re.compile(r"[a-z][a-z0-9']*[a-z0-9]|[a-z]")
 
-# Words every question uses: they carry no topic, match half the archive and slow
-# full-text queries down, so they never enter a lexical query or an explanation.
-STOPWORDS = frozenset(
+# Words of grammar: they say nothing of what a text is about, in any query.
+GRAMMAR_WORDS = frozenset(
     """
     a about above after again against all also am an and any are aren't as at be because been
     before being below between both but by can can't cannot could couldn't did didn't do does
@@ -24,6 +23,13 @@ STOPWORDS = frozenset(
     to too under until up very was wasn't we we'd we'll we're we've were weren't what what's
     when when's where where's which while who who's whom why why's will with won't would
     wouldn't you you'd you'll you're you've your yours yourself yourselves
+    """.split()
+)
+
+# Words every question uses: they carry no topic, match half the archive and slow
+# full-text queries down, so they never enter a lexical query or an explanation.
+STOPWORDS = GRAMMAR_WORDS | frozenset(
+    """
     hello hi dear doctor doctors dr thank thanks please help question ask asking want wanted
     know like just get got getting really also lately recently currently still ever even
     sometimes often always usually much many lot lots bit thing things something anything

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import html
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
 
 from django import template
-from django.utils.html import strip_tags
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils.html import format_html_join, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
@@ -77,9 +83,71 @@ def safe_html(html: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 - input is nh3-cleaned
 
 
+_CARDS: OrderedDict[tuple[object, ...], SafeString] = OrderedDict()
+_CARDS_KEPT = 2048
+_cards_lock = threading.Lock()
+
+
+@register.simple_tag
+def question_card(
+    question: Question, show_status: bool = False, original: bool = False
+) -> SafeString:
+    """A question's card in a list (forum/_question_card.html). The lists show the same Q&As
+    to everyone, so each process renders a card once for the same content: the key holds
+    every field the template reads (add one here when the template reads another)."""
+    specialty = question.specialty
+    key = (
+        question.pk,
+        get_script_prefix(),  # the link's
+        # The public copies, or what was typed on the asker's own list (`original`).
+        question.title if original else question.public_title,
+        question.body if original else question.public_body,
+        original,
+        question.age_band,
+        question.sex,
+        question.created_at,
+        question.status if show_status else "",
+        specialty.name if specialty else "",
+    )
+    with _cards_lock:
+        card = _CARDS.get(key)
+        if card is not None:
+            _CARDS.move_to_end(key)
+            return card
+    card = mark_safe(  # noqa: S308 - rendered by an autoescaping template
+        render_to_string(
+            "forum/_question_card.html",
+            {"question": question, "show_status": show_status, "original": original},
+        )
+    )
+    with _cards_lock:
+        _CARDS[key] = card
+        while len(_CARDS) > _CARDS_KEPT:
+            _CARDS.popitem(last=False)
+    return card
+
+
+@register.simple_tag
+def specialty_options(specialties: Iterable[dict[str, str]], selected: str) -> SafeString:
+    """The <option>s of the specialty filter, `selected` chosen (a loop in the template costs
+    more than the rest of the form)."""
+    chosen = mark_safe(" selected")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((s["slug"], chosen if s["slug"] == selected else "", s["name"]) for s in specialties),
+    )
+
+
 @register.filter
 def excerpt(markdown_text: str, length: int = 260) -> str:
     """Plain text of a Markdown body, cut at a word boundary, for cards and lists."""
+    return _excerpt(markdown_text, length)
+
+
+# Lists show the same few dozen Q&As to everyone: each process renders an excerpt once.
+@functools.lru_cache(maxsize=4096)
+def _excerpt(markdown_text: str, length: int) -> str:
     text = html.unescape(strip_tags(render_markdown(markdown_safe(markdown_text))))
     return Truncator(text).words(max(length // 6, 10), truncate="…")
 

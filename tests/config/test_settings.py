@@ -115,3 +115,21 @@ def test_env_example_lists_every_variable_the_settings_read():
     listed = set(re.findall(r"^# ([A-Z][A-Z0-9_]+)=", example, flags=re.M))
     assert read - listed == set()
     assert "DJANGO_SETTINGS_MODULE" in listed
+
+
+def _database_settings(**env: str) -> str:
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    result = shell(code, env={"DJANGO_SETTINGS_MODULE": "config.settings.local", **env}, clean=OURS)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_postgresql_connections_are_kept_a_minute_and_checked_before_reuse():
+    assert _database_settings(DATABASE_URL="postgres://u:p@db:5432/x") == "60 True"
+    assert _database_settings(DATABASE_URL="sqlite:///x.sqlite3") == "0 True"
+    postgres_no_reuse = {"DATABASE_URL": "postgres://u:p@db:5432/x", "DJANGO_CONN_MAX_AGE": "0"}
+    assert _database_settings(**postgres_no_reuse) == "0 True"
+    assert _database_settings(DJANGO_CONN_HEALTH_CHECKS="false") == "0 False"

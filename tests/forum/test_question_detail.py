@@ -103,6 +103,7 @@ def test_it_makes_the_same_number_of_queries_with_1_and_50_followups(client, ali
             assert client.get(url).status_code == 200
         return len(ctx)
 
+    count()  # the process's first page also loads the similarity index: not what is measured
     one = count()
     for i in range(49):
         make_followup(question=question, author=doctor if i % 2 else alice)

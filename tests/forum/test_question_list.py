@@ -42,9 +42,10 @@ def test_it_lists_only_public_answered_questions(client, alice, bob):
 
 @pytest.mark.django_db
 def test_it_filters_by_specialty_and_searches_title_and_body(client):
-    neuro = make_question(status=Status.ANSWERED, title="Eyelid flutter after coffee")
+    neuro = make_question(status=Status.ANSWERED, title="Eyelid flutter after coffee", index=True)
     skin = make_question(
         status=Status.ANSWERED,
+        index=True,
         specialty="dermatology",
         title="Itchy rash on arm",
         body="A red itchy rash appeared on my forearm after gardening.",
@@ -56,15 +57,21 @@ def test_it_filters_by_specialty_and_searches_title_and_body(client):
 
 
 @pytest.mark.django_db
-def test_it_paginates(client, settings):
+def test_it_pages_from_newest_to_oldest_with_links(client, settings):
     settings.QUESTIONS_PER_PAGE = 5
     for _ in range(12):
         make_question(status=Status.ANSWERED)
-    response = client.get(reverse("forum:question-list") + "?page=3")
-    assert response.status_code == 200
-    assert "Page 3 of 3" in response.content.decode()
-    assert len(response.context["page"].object_list) == 2
+    first = client.get(reverse("forum:question-list"))
+    assert first.context["newer_url"] == ""
+    older = client.get(reverse("forum:question-list") + first.context["older_url"])
+    assert older.status_code == 200
+    assert "← Newer" in older.content.decode() and "Older →" in older.content.decode()
+    # An old numbered link still works, and nonsense is the first page.
+    third = client.get(reverse("forum:question-list") + "?page=3")
+    assert len(third.context["page"].questions) == 2
+    assert third.context["older_url"] == ""
     assert client.get(reverse("forum:question-list") + "?page=nonsense").status_code == 200
+    assert "12 answered questions, the newest first" in first.content.decode()
 
 
 @pytest.mark.django_db

@@ -23,8 +23,10 @@ def test_the_list_holds_only_public_questions_for_everyone(alice, bob, doctor):
 
 @pytest.mark.django_db
 def test_the_list_filters_by_specialty_and_words(alice):
-    make_question(status=Status.ANSWERED, title="Eyelid flutter")
-    skin = make_question(status=Status.ANSWERED, specialty="dermatology", title="Itchy rash")
+    make_question(status=Status.ANSWERED, title="Eyelid flutter", index=True)
+    skin = make_question(
+        status=Status.ANSWERED, specialty="dermatology", title="Itchy rash", index=True
+    )
     url = reverse("api:question-list")
     assert [
         q["id"] for q in api_client().get(url, {"specialty": "dermatology"}).json()["results"]

@@ -108,3 +108,87 @@ def test_the_index_sees_new_and_removed_entries_without_a_reload():
         assert first not in [pk for pk, _ in index.search(vectors[0], limit=3)]
     finally:
         vector_index.REFRESH_SECONDS = monkey_refresh
+
+
+@pytest.fixture
+def shared(monkeypatch, tmp_path, settings):
+    """Shared builds from 30 entries on, in a folder of this test's own."""
+    settings.SIMILARITY_INDEX_DIR = str(tmp_path)
+    monkeypatch.setattr(vector_index, "SHARED_MIN", 30)
+    monkeypatch.setattr(vector_index, "EXHAUSTIVE_MAX", 20)
+    monkeypatch.setattr(vector_index, "REFRESH_SECONDS", 0.0)
+    vector_index._dirs.clear()
+    yield tmp_path
+    vector_index._dirs.clear()
+
+
+def test_processes_share_one_memory_mapped_build(shared, monkeypatch):
+    rng = np.random.default_rng(11)
+    vectors = _random_entries(60, rng)
+    first = vector_index.VectorIndex()
+    found = first.search(vectors[5], limit=3)
+    assert first.shared_build and isinstance(first._base.vectors, np.memmap)
+    assert (vector_index.index_dir() / "current.json").is_file()
+
+    def no_build():
+        raise AssertionError("a second process must map the shared build")
+
+    monkeypatch.setattr(vector_index, "_build", no_build)
+    second = vector_index.VectorIndex()
+    assert second.search(vectors[5], limit=3) == found
+    assert second.shared_build == first.shared_build
+    # A change is seen by each process through its own refresh, without touching the files.
+    gone = found[0][0]
+    SimilarityEntry.objects.filter(pk=gone).update(is_public=False, updated_at=timezone.now())
+    for index in (first, second):
+        assert gone not in [pk for pk, _ in index.search(vectors[5], limit=3)]
+        assert len(index) == 59
+
+
+def test_after_enough_changes_one_process_rebuilds_and_the_others_switch(shared, monkeypatch):
+    rng = np.random.default_rng(12)
+    vectors = _random_entries(40, rng)
+    first, second = vector_index.VectorIndex(), vector_index.VectorIndex()
+    first.search(vectors[0], limit=1)
+    second.search(vectors[0], limit=1)
+    built = first.shared_build
+    monkeypatch.setattr(vector_index, "REBUILD_AFTER", 5)
+    _random_entries(10, rng)  # more new rows than the index tolerates in its tail
+    first.search(vectors[0], limit=1)
+    assert first.shared_build != built
+    builds = []
+    real_build = vector_index._build
+    monkeypatch.setattr(vector_index, "_build", lambda: builds.append(1) or real_build())
+    second.search(vectors[0], limit=1)
+    assert second.shared_build == first.shared_build and builds == []
+    assert len(second) == 50
+
+
+def test_a_build_that_does_not_match_the_database_is_not_used(shared):
+    rng = np.random.default_rng(13)
+    vectors = _random_entries(40, rng)
+    first = vector_index.VectorIndex()
+    first.search(vectors[0], limit=1)
+    built = first.shared_build
+    # The database is replaced under the same name: same ids, other vectors, same times.
+    for pk, blob in SimilarityEntry.objects.values_list("pk", "vector"):
+        flipped = -np.frombuffer(bytes(blob), dtype=np.float16)
+        SimilarityEntry.objects.filter(pk=pk).update(vector=flipped.tobytes())
+    second = vector_index.VectorIndex()
+    second.search(vectors[0], limit=1)
+    assert second.shared_build and second.shared_build != built
+
+
+def test_without_a_writable_folder_each_process_keeps_its_own(shared, settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings.SIMILARITY_INDEX_DIR = str(blocker)
+    vector_index._dirs.clear()
+    rng = np.random.default_rng(14)
+    vectors = _random_entries(40, rng)
+    index = vector_index.VectorIndex()
+    assert (
+        index.search(vectors[3], limit=1)[0][0]
+        == SimilarityEntry.objects.order_by("pk").values_list("pk", flat=True)[3]
+    )
+    assert index.shared_build == ""

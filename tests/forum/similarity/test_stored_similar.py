@@ -1,4 +1,5 @@
-"""The queue's similar Q&As: stored by the worker after triage, read by the page in one query."""
+"""Stored similar Q&As: by the worker after triage and after the answer, read by the queue and by
+a question's page in one query."""
 
 from __future__ import annotations
 
@@ -142,18 +143,27 @@ def test_the_queue_makes_the_same_number_of_queries_for_1_and_25_rows(
     assert many == one
 
 
-def test_answering_a_question_drops_its_links(
-    client, alice, doctor, django_capture_on_commit_callbacks
+def test_answering_a_question_stores_its_links_for_its_page(
+    client, alice, doctor, django_capture_on_commit_callbacks, monkeypatch
 ):
-    answered(*CALF)
+    calf = answered(*CALF)
     question = _triaged(alice, capture=django_capture_on_commit_callbacks)
-    assert SimilarLink.objects.filter(question=question).exists()
+    before = SimilarLink.objects.get(question=question, rank=1).computed_at
     services.question_claim(doctor=doctor, question_id=question.pk)
     with django_capture_on_commit_callbacks(execute=True):
         services.answer_create(
             doctor=doctor, question=question, body="Benign fasciculations; less caffeine."
         )
-    assert not SimilarLink.objects.filter(question=question).exists()
+    link = SimilarLink.objects.get(question=question, rank=1)
+    assert link.similar == calf and link.computed_at > before
+
+    def no_ranking(*args, **kwargs):
+        raise AssertionError("the page must read the stored links")
+
+    monkeypatch.setattr(similarity_selectors, "_rank", no_ranking)
+    client.logout()
+    response = client.get(question.get_absolute_url())
+    assert [item.question for item in response.context["similar"]] == [calf]
 
 
 def test_storing_twice_replaces_rather_than_adds(alice, django_capture_on_commit_callbacks):
@@ -172,18 +182,94 @@ def test_a_question_with_nothing_similar_stores_no_links(alice, django_capture_o
     assert similar_links_refresh(question_id=question.pk + 1000) == 0
 
 
-def test_rebuilding_the_index_stores_links_for_questions_already_waiting(alice):
+def test_rebuilding_the_index_stores_links_for_questions_already_waiting(alice, moderator):
     calf = answered(*CALF)
     waiting = make_question(author=alice, status=Status.QUEUED, title=ASKED[0], body=ASKED[1])
-    answered_one = make_question(status=Status.ANSWERED, title=RASH[0], body=RASH[1])
-    SimilarLink.objects.create(
-        question=answered_one,
-        similar=calf,
-        rank=1,
-        score=0.9,
-        text_hash="stale",
-        computed_at=calf.created_at,
-    )
+    hidden = make_question(status=Status.ANSWERED, title=RASH[0], body=RASH[1])
+    services.question_hide(moderator=moderator, question=hidden, reason="Spam")
+    closed = make_question(status=Status.CLOSED, title=EYELID[0], body=EYELID[1])
+    for question in (hidden, closed):
+        SimilarLink.objects.create(
+            question=question,
+            similar=calf,
+            rank=1,
+            score=0.9,
+            text_hash="stale",
+            computed_at=calf.created_at,
+        )
     index_rebuild()
     assert SimilarLink.objects.filter(question=waiting, similar=calf, rank=1).exists()
-    assert not SimilarLink.objects.filter(question=answered_one).exists()
+    assert not SimilarLink.objects.filter(question__in=[hidden, closed]).exists()
+
+
+def _no_ranking(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("the page must read the stored links")
+
+    monkeypatch.setattr(similarity_selectors, "_rank", refuse)
+
+
+def test_a_page_without_stored_links_ranks_once_and_stores_them(client, monkeypatch):
+    calf, eyelid = answered(*CALF), answered(*EYELID)
+    question = answered(ASKED[0], ASKED[1])
+    SimilarLink.objects.filter(question=question).delete()  # as for an imported Q&A
+    first = client.get(question.get_absolute_url())
+    assert [item.question for item in first.context["similar"]][:1] == [calf]
+    assert SimilarLink.objects.filter(question=question, similar=calf, rank=1).exists()
+    _no_ranking(monkeypatch)
+    second = client.get(question.get_absolute_url())
+    shown = [item.question for item in second.context["similar"]]
+    assert shown == [item.question for item in first.context["similar"]]
+    assert eyelid in shown or len(shown) == 1
+    api = client.get(reverse("api:similar-list", args=[question.pk])).json()
+    assert [row["id"] for row in api] == [q.pk for q in shown]
+
+
+def test_links_older_than_a_week_are_shown_and_recomputed(client, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    calf = answered(*CALF)
+    question = answered(ASKED[0], ASKED[1])
+    old = timezone.now() - timedelta(days=8)
+    SimilarLink.objects.filter(question=question).update(computed_at=old)
+    # Without a broker the refresh task runs in the request, after the page has its list.
+    response = client.get(question.get_absolute_url())
+    assert [item.question for item in response.context["similar"]][:1] == [calf]
+    assert SimilarLink.objects.get(question=question, rank=1).computed_at > old
+
+
+def test_a_linked_qa_made_private_since_gives_way_and_the_links_are_recomputed(client, monkeypatch):
+    calf, eyelid = answered(*CALF), answered(*EYELID)
+    question = answered(ASKED[0], ASKED[1] + " My eyelid flickers after coffee too.")
+    first = client.get(question.get_absolute_url())
+    assert {item.question for item in first.context["similar"]} == {calf, eyelid}
+    Question.objects.filter(pk=calf.pk).update(is_private=True)
+    response = client.get(question.get_absolute_url())
+    assert [item.question for item in response.context["similar"]] == [eyelid]
+    assert not SimilarLink.objects.filter(question=question, similar=calf).exists()
+
+
+def test_an_anonymous_page_reads_the_similar_qas_in_one_query_and_no_assessment(
+    client, doctor, monkeypatch
+):
+    for pair in (CALF, EYELID, RASH):
+        answered(*pair)
+    question = answered(ASKED[0], ASKED[1])
+    services.question_assess_archived(question_id=question.pk)
+    client.get(question.get_absolute_url())  # stores the links if the worker has not
+    _no_ranking(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(question.get_absolute_url())
+    assert response.status_code == 200 and response.context["similar"]
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not [s for s in sql if "forum_assessment" in s]
+    assert not [s for s in sql if "forum_similarityentry" in s]
+    assert len([s for s in sql if "forum_similarlink" in s]) == 1
+    # Three queries: the question with its answer, its follow-ups, its similar Q&As.
+    assert len(sql) == 3, sql
+    client.force_login(doctor)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(question.get_absolute_url()).status_code == 200
+    assert [q for q in queries.captured_queries if "forum_assessment" in q["sql"]]
