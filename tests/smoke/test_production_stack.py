@@ -153,12 +153,13 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         result.start("beat", [*_python(commands["beat"][:-1]), f"--schedule={tmp_path}/beat"])
 
         def ready() -> bool:
+            # Refused while gunicorn starts, or slow while it loads the model on a busy machine.
             try:
                 return _get(result, "/readyz").status_code == 200
-            except requests.ConnectionError:
+            except requests.RequestException:
                 return False
 
-        wait_for(ready, timeout=120, what="the web server", details=lambda: result.log("web"))
+        wait_for(ready, timeout=240, what="the web server", details=lambda: result.log("web"))
         yield result
     finally:
         result.stop()
