@@ -11,12 +11,16 @@ RUN apt-get update \
     && useradd --create-home --uid 1000 openconsult
 
 WORKDIR /app
+# The locked run-time set first (its own layer, rebuilt only when the lock file changes); every
+# download is checked against the lock's SHA-256.
+COPY requirements.txt ./
+RUN pip install --require-hashes -r requirements.txt
 COPY pyproject.toml README.md ./
 COPY config ./config
 COPY accounts ./accounts
 COPY forum ./forum
 COPY triage ./triage
-RUN pip install .
+RUN pip install --no-deps .
 COPY . .
 # collectstatic needs settings to import; these placeholders never reach a running container.
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \

@@ -7,23 +7,39 @@ RUN_STAMP := $(VENV)/.installed-run
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test smoke lint schema install install-run browser services-for-tests bench eval-triage eval-similar eval-privacy worker beat format clean
+.PHONY: run test smoke lint lock schema install install-run browser services-for-tests bench eval-triage eval-similar eval-privacy worker beat format clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-# What the site needs to run, without the test and lint tools (`make run`).
-$(RUN_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+PIP_VERSION := 26.3
+
+# What the site needs to run, without the test and lint tools (`make run`): exactly the versions
+# and files of the lock file (every download checked against its SHA-256), then the project.
+$(RUN_STAMP): requirements.txt pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet pip==$(PIP_VERSION)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(RUN_STAMP)
 
 # Everything, the dev tools included (`make test`, `make lint`, …).
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(STAMP): requirements-dev.txt pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet pip==$(PIP_VERSION)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP) $(RUN_STAMP)
+
+# The lock files, resolved again from pyproject.toml's pins (after changing one of them). They
+# hold every package of the run-time and the dev set, with the hashes of all their files, for
+# Linux, macOS and Windows; pip's configured extra indexes and find-links are searched too.
+LOCK_SOURCES = $(foreach url,$(shell $(PY) -m pip config get global.extra-index-url 2>/dev/null),--extra-index-url $(url)) \
+  $(foreach dir,$(PIP_FIND_LINKS),--find-links $(dir))
+LOCK_FLAGS = --quiet --custom-compile-command "make lock" --generate-hashes --universal --python-version 3.11 --index-strategy unsafe-best-match
+lock: | $(PY)
+	$(PY) -m pip install --quiet "$$(grep -o '"uv==[^"]*"' pyproject.toml | tr -d '"')"
+	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) $(LOCK_SOURCES) -o requirements.txt
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(LOCK_SOURCES) -o requirements-dev.txt
 
 install: $(STAMP)
 install-run: $(RUN_STAMP)

@@ -514,7 +514,7 @@ def serve(builder: Builder, seconds: int) -> dict[str, Any]:
         port = probe.getsockname()[1]
     env = _child_env()
     env["DATABASE_URL"] = os.environ["DATABASE_URL"]
-    env["OPENCONSULT_SIMILARITY_MODEL_CACHE"] = str(getattr(settings, "SIMILARITY_MODEL_CACHE", ""))
+    env["OPENCONSULT_SIMILARITY_INDEX_DIR"] = str(getattr(settings, "SIMILARITY_INDEX_DIR", ""))
     server = subprocess.Popen(
         [
             sys.executable,

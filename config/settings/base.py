@@ -278,9 +278,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Where the int8 embedding model derived from the pinned one is cached (about 23 MB, derived
-# once in a few seconds); empty: $XDG_CACHE_HOME/openconsult or ~/.cache/openconsult.
-SIMILARITY_MODEL_CACHE = env("OPENCONSULT_SIMILARITY_MODEL_CACHE", default="")
+# Where the similarity index is kept as shared, memory-mapped files once the site has 20,000
+# public Q&As (one folder per database); empty: $XDG_CACHE_HOME/openconsult/index, else
+# ~/.cache/openconsult/index. Must be writable by the web and worker processes.
+SIMILARITY_INDEX_DIR = env("OPENCONSULT_SIMILARITY_INDEX_DIR", default="")
 
 SITE_NAME = "OpenConsult"
 # Used for links in e-mails sent by workers, which have no request to take the host from.

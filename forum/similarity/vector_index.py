@@ -353,8 +353,9 @@ def _cluster(vectors: npt.NDArray[np.float16]) -> tuple[Matrix, npt.NDArray[np.i
 
 
 def index_dir() -> Path:
-    """Where this database's shared builds live: settings.SIMILARITY_INDEX_DIR, else `index/`
-    in the model cache, then one folder per database and model version."""
+    """Where this database's shared builds live: settings.SIMILARITY_INDEX_DIR, else
+    $XDG_CACHE_HOME/openconsult/index (~/.cache/…), then one folder per database and model
+    version."""
     from django.conf import settings
 
     db = connection.settings_dict
@@ -362,15 +363,17 @@ def index_dir() -> Path:
     key = (configured, connection.vendor, db.get("HOST"), db.get("PORT"), db["NAME"])
     found = _dirs.get(key)
     if found is None:
-        from forum.similarity.embedding import model_cache_dir
-
-        root = Path(configured) if configured else model_cache_dir() / "index"
+        root = Path(configured) if configured else _user_cache() / "openconsult" / "index"
         identity = "|".join(str(part) for part in (*key[1:], MODEL_VERSION))
         found = _dirs[key] = root / hashlib.sha256(identity.encode()).hexdigest()[:16]
     return found
 
 
 _dirs: dict[tuple[Any, ...], Path] = {}
+
+
+def _user_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 def _manifest_stamp() -> tuple[int, int] | None:

@@ -19,9 +19,6 @@ def test_healthz_answers_without_touching_the_database(client, django_assert_num
 
 @pytest.mark.django_db
 def test_readyz_checks_the_database_cache_broker_and_model(client):
-    from forum.similarity.embedding import get_embedder
-
-    get_embedder().embed_query("ready")  # derives the int8 model on a fresh machine, as warm-up
     response = client.get("/readyz")
     assert response.status_code == 200, response.json()
     assert response.json() == {
@@ -48,8 +45,10 @@ def test_readyz_is_503_when_the_broker_is_down(client, tmp_path):
 
 
 @pytest.mark.django_db
-def test_readyz_is_503_when_the_model_files_are_missing(client, settings, tmp_path):
-    settings.SIMILARITY_MODEL_CACHE = str(tmp_path / "empty")
+def test_readyz_is_503_when_the_model_files_are_missing(client, monkeypatch, tmp_path):
+    from forum.similarity import embedding
+
+    monkeypatch.setattr(embedding, "MODEL_DIR", tmp_path / "empty")
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["embedding_model"] == "failed"

@@ -1,15 +1,14 @@
-"""The embedding model runs its weight MatMuls in int8, derived once from the pinned file and
-cached; a bad cached copy is derived again; processes starting together all get a whole file."""
+"""The embedding model ships in the repository, is checked against its SHA-256 when loaded, runs
+its weight MatMuls as integer kernels, and gives vectors close to the float32 ones."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -19,31 +18,88 @@ import onnxruntime
 import pytest
 
 from forum.similarity import embedding
-from forum.similarity.embedding import (
-    Embedder,
-    int8_model,
-    int8_model_path,
-    model_cache_dir,
-    model_files,
-)
-from tests.forum.similarity.helpers import CALF, EYELID, RASH
+from forum.similarity.embedding import Embedder, EmbeddingModelError, model_bytes
 
 ROOT = Path(__file__).resolve().parents[3]
+DATA = Path(__file__).parent / "data"
 # MiniLM-L6 has six layers of six weight MatMuls (query, key, value, output, two feed-forward);
 # the other twelve (two per layer) multiply activations by activations and stay float32.
 WEIGHT_MATMULS = 36
 ATTENTION_MATMULS = 12
 
 
-@pytest.fixture
-def good_copy() -> Path:
-    """The int8 model in the default cache, derived there once if need be."""
-    int8_model(model_cache_dir())
-    return int8_model_path(model_cache_dir())
+def test_the_shipped_files_are_the_pinned_ones():
+    model, tokenizer = model_bytes()
+    assert hashlib.sha256(model).hexdigest() == embedding.MODEL_SHA256
+    assert hashlib.sha256(tokenizer).hexdigest() == embedding.TOKENIZER_SHA256
+    # The README next to the files states the same digests, for someone checking by hand.
+    readme = (embedding.MODEL_DIR / "README.md").read_text()
+    assert embedding.MODEL_SHA256 in readme
+    assert embedding.TOKENIZER_SHA256 in readme
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def test_the_wheel_carries_the_model_files(tmp_path):
+    """What `pip install .` (the Dockerfile) installs: the package data must include the model.
+    Built from a copy of what the Dockerfile copies, so the checkout gets no build folder."""
+    source = tmp_path / "source"
+    for name in ("pyproject.toml", "README.md"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, source / name)
+    for package in ("config", "accounts", "forum", "triage"):
+        shutil.copytree(
+            ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), "."],
+        cwd=source,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = tmp_path.glob("openconsult-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        for name in (embedding.MODEL_FILE, embedding.TOKENIZER_FILE):
+            member = f"forum/similarity/model/{name}"
+            assert member in names
+            digest = hashlib.sha256(archive.read(member)).hexdigest()
+            pinned = (
+                embedding.MODEL_SHA256
+                if name == embedding.MODEL_FILE
+                else (embedding.TOKENIZER_SHA256)
+            )
+            assert digest == pinned
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped byte", "empty", "missing"])
+def test_a_damaged_model_file_is_refused_with_a_clear_error(monkeypatch, tmp_path, damage):
+    shutil.copytree(embedding.MODEL_DIR, tmp_path, dirs_exist_ok=True)
+    target = tmp_path / embedding.MODEL_FILE
+    data = target.read_bytes()
+    if damage == "truncated":
+        target.write_bytes(data[: len(data) // 2])
+    elif damage == "flipped byte":
+        target.write_bytes(data[:1000] + bytes([data[1000] ^ 1]) + data[1001:])
+    elif damage == "empty":
+        target.write_bytes(b"")
+    else:
+        target.unlink()
+    monkeypatch.setattr(embedding, "MODEL_DIR", tmp_path)
+
+    expected = "is missing" if damage == "missing" else "is not the pinned file"
+    with pytest.raises(EmbeddingModelError, match=expected):
+        Embedder().embed(["calf twitching"])
+    assert embedding.model_files_present() is (damage != "missing")
+
+
+def test_a_damaged_tokenizer_is_refused(monkeypatch, tmp_path):
+    shutil.copytree(embedding.MODEL_DIR, tmp_path, dirs_exist_ok=True)
+    tokenizer = tmp_path / embedding.TOKENIZER_FILE
+    tokenizer.write_text(tokenizer.read_text().replace('"[UNK]"', '"[UNKNOWN]"', 1))
+    monkeypatch.setattr(embedding, "MODEL_DIR", tmp_path)
+    with pytest.raises(EmbeddingModelError, match=r"tokenizer\.json is not the pinned file"):
+        Embedder().embed(["calf twitching"])
 
 
 def test_the_loaded_session_runs_the_weight_matmuls_as_integer_kernels(monkeypatch, tmp_path):
@@ -51,12 +107,6 @@ def test_the_loaded_session_runs_the_weight_matmuls_as_integer_kernels(monkeypat
     real_session = onnxruntime.InferenceSession
 
     def profiled(model: Any, options: Any, **kwargs: Any) -> Any:
-        import onnx
-
-        graph_ops = Counter(node.op_type for node in onnx.load_from_string(model).graph.node)
-        assert graph_ops["MatMulInteger"] == WEIGHT_MATMULS
-        assert graph_ops["DynamicQuantizeLinear"] > 0
-        assert graph_ops["MatMul"] == ATTENTION_MATMULS
         options.enable_profiling = True
         options.profile_file_prefix = str(tmp_path / "profile")
         sessions.append(real_session(model, options, **kwargs))
@@ -76,102 +126,11 @@ def test_the_loaded_session_runs_the_weight_matmuls_as_integer_kernels(monkeypat
     assert kernels["MatMul"] + kernels["FusedMatMul"] == ATTENTION_MATMULS
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped byte", "empty"])
-def test_a_corrupt_cached_model_is_derived_again(settings, tmp_path, good_copy, damage):
-    settings.SIMILARITY_MODEL_CACHE = str(tmp_path)
-    cached = int8_model_path(tmp_path)
-    data = good_copy.read_bytes()
-    if damage == "truncated":
-        data = data[: len(data) // 2]
-    elif damage == "flipped byte":
-        data = data[:1000] + bytes([data[1000] ^ 1]) + data[1001:]
-    else:
-        data = b""
-    cached.write_bytes(data)
-
-    loaded = int8_model(model_cache_dir())
-
-    assert _digest(loaded) == embedding._INT8_SHA256
-    assert _digest(cached.read_bytes()) == embedding._INT8_SHA256
-    assert sorted(p.name for p in tmp_path.iterdir()) == [cached.name]
-
-
-def test_deriving_removes_models_of_other_versions_and_logs_no_quantizer_chatter(tmp_path, caplog):
-    older = tmp_path / "all-MiniLM-L6-v2-aaaaaaaaaaaa-int8-bbbbbbbbbbbb.onnx"
-    older.write_bytes(b"a model derived by an earlier release")
-    unrelated = tmp_path / "notes.onnx"
-    unrelated.write_bytes(b"not ours")
-    caplog.set_level(logging.INFO)
-
-    assert _digest(int8_model(tmp_path)) == embedding._INT8_SHA256
-
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [int8_model_path(tmp_path).name, "notes.onnx"]
-    )
-    assert [r for r in caplog.records if "onnxruntime" in r.pathname] == []
-    assert any("derived the int8 embedding model" in r.getMessage() for r in caplog.records)
-    assert logging.getLogger().filters == []
-
-
-def test_a_good_cached_model_is_used_as_it_is(monkeypatch, tmp_path, good_copy):
-    shutil.copy(good_copy, int8_model_path(tmp_path))
-
-    def derive(*args: object) -> None:
-        raise AssertionError("derived again")
-
-    monkeypatch.setattr(embedding, "_derive_int8", derive)
-    assert _digest(int8_model(tmp_path)) == embedding._INT8_SHA256
-
-
-def test_a_derivation_that_differs_from_the_pin_is_an_error(monkeypatch, tmp_path):
-    def derive(source: bytes, output: Path) -> None:
-        output.write_bytes(b"another quantizer's idea of the model")
-
-    monkeypatch.setattr(embedding, "_derive_int8", derive)
-    with pytest.raises(embedding.EmbeddingModelError, match="not the pinned one"):
-        int8_model(tmp_path)
-    assert list(tmp_path.iterdir()) == []  # no half-made or wrong file left behind
-
-
-def test_two_processes_loading_at_once_both_get_the_whole_model(tmp_path):
-    script = (
-        "import sys, hashlib, pathlib, django; django.setup();"
-        "from forum.similarity.embedding import int8_model;"
-        "print(hashlib.sha256(int8_model(pathlib.Path(sys.argv[1]))).hexdigest())"
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", script, str(tmp_path)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    outputs = [process.communicate(timeout=300) for process in processes]
-    for process, (out, err) in zip(processes, outputs, strict=True):
-        assert process.returncode == 0, err[-2000:]
-        assert out.split()[-1] == embedding._INT8_SHA256
-    cached = int8_model_path(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [cached.name]
-    assert _digest(cached.read_bytes()) == embedding._INT8_SHA256
-
-
 def test_int8_vectors_stay_close_to_the_float32_ones_and_keep_their_neighbours():
-    texts = [" ".join(pair) for pair in (CALF, EYELID, RASH)] + [
-        "My calves keep twitching when I'm stressed",
-        "Why does my eyelid flicker after coffee?",
-    ]
-    int8 = Embedder().embed(texts)
-    reference = Embedder()
-    source, _ = model_files()
-    reference._load().session = onnxruntime.InferenceSession(
-        str(source), providers=["CPUExecutionProvider"]
-    )
-    float32 = reference.embed(texts)
+    # Vectors of the same texts from the model with its weight MatMuls in float32, kept as data.
+    reference = json.loads((DATA / "float32_reference.json").read_text())
+    int8 = Embedder().embed(reference["texts"])
+    float32 = np.array(reference["vectors"], dtype=np.float32)
 
     agreement = np.sum(int8 * float32, axis=1)
     assert agreement.min() > 0.98, agreement
