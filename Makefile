@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed-run
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test smoke lint lock schema install install-run browser services-for-tests bench eval-triage eval-similar eval-privacy worker beat format clean
+.PHONY: run test test-fast smoke lint lock schema install install-run browser services-for-tests bench eval-triage eval-similar eval-privacy worker beat format clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -65,6 +65,10 @@ run: install-run
 
 test: install browser services-for-tests
 	$(PY) -m pytest
+
+# The inner loop: everything but real browsers, live workers, fuzzing and other processes.
+test-fast: install
+	$(PY) -m pytest -m "not smoke and not browser and not live and not fuzz and not slow"
 
 # The production stack (the compose file's commands) over HTTP; needs DATABASE_URL on PostgreSQL.
 smoke: install services-for-tests

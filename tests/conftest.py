@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +62,25 @@ def fresh_vector_index(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     vector_index.get_index().reset()
     yield
     vector_index.get_index().reset()
+
+
+# Markers by what a test needs, so that `make test-fast` can leave the heavy ones out while
+# `make test` runs everything: `browser` (a real Chromium), `fuzz` (Schemathesis, Hypothesis),
+# `live` (a real Redis and Celery worker, started by tests/live_services.py), `slow` (marked
+# where a test starts other processes such as manage.py or pip).
+_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.relative_to(_TESTS).parts
+        if where[0] == "e2e":
+            item.add_marker(pytest.mark.browser)
+        if where[0] == "api_fuzz" or item.path.stem.endswith("_fuzz"):
+            item.add_marker(pytest.mark.fuzz)
+        module = getattr(item, "module", None)
+        if module is not None and any(
+            getattr(value, "__module__", None) == "tests.live_services"
+            for value in vars(module).values()
+        ):
+            item.add_marker(pytest.mark.live)

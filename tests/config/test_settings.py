@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pytest
+
 from tests.config.processes import ROOT, manage, shell
 
 # Every variable the settings read, so nothing the test run itself set leaks into a check.
@@ -127,6 +129,7 @@ def _database_settings(**env: str) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.slow  # loads the settings in another process
 def test_postgresql_connections_are_kept_a_minute_and_checked_before_reuse():
     assert _database_settings(DATABASE_URL="postgres://u:p@db:5432/x") == "60 True"
     assert _database_settings(DATABASE_URL="sqlite:///x.sqlite3") == "0 True"

@@ -38,6 +38,7 @@ def test_the_shipped_files_are_the_pinned_ones():
     assert embedding.TOKENIZER_SHA256 in readme
 
 
+@pytest.mark.slow  # builds a wheel with pip
 def test_the_wheel_carries_the_model_files(tmp_path):
     """What `pip install .` (the Dockerfile) installs: the package data must include the model.
     Built from a copy of what the Dockerfile copies, so the checkout gets no build folder."""

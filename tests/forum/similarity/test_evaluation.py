@@ -34,6 +34,7 @@ def test_the_labelled_set_is_big_enough_and_has_hard_negatives(queries):
     assert all(len(q["hard_negatives"]) >= 2 for q in queries)
 
 
+@pytest.mark.slow  # embeds the whole labelled corpus
 def test_it_ranks_the_paraphrased_question_above_the_floor(corpus, queries, capsys):
     report = evaluation.evaluate(queries)
     with capsys.disabled():
