@@ -30,10 +30,12 @@ def when_ready(server: Any) -> None:
 
     from django.db import connections
 
+    from forum.privacy import masking
     from forum.similarity import warm_up
 
     try:
         warm_up()
+        masking.warm_up()
     except Exception:  # the database not up yet: each worker loads on first use instead
         server.log.exception("could not load the similarity model and index before forking")
     # A connection opened here would be shared by every worker: each opens its own instead.

@@ -66,7 +66,9 @@ def resend_unsent_emails() -> int:
 
 @worker_process_init.connect  # type: ignore[untyped-decorator]
 def _load_similarity_model(**kwargs: Any) -> None:
-    """Each worker child loads the embedding model once, before its first task."""
+    """Before a pool process's first task: the model and index came with the fork from the
+    worker's main process (config/celery.py); this catches up on the index, or loads both
+    when the main process could not (the database was down then)."""
     from forum.similarity import warm_up
 
     warm_up()

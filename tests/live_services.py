@@ -13,6 +13,7 @@ its transaction (`in_transaction`) or after its commit but before the acknowledg
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -347,8 +348,56 @@ def paused_pid(directory: Path) -> int | None:
     return int(path.read_text()) if path.exists() else None
 
 
+def loaded_at_start(directory: Path) -> dict[int, dict[str, Any]]:
+    """Per pool process (pid): what it had from the main process at the fork (the model, the
+    knowledge base, the index) and its memory once started, before any task (MB)."""
+    path = directory / "children.log"
+    if not path.exists():
+        return {}
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    return {row.pop("pid"): row for row in rows}
+
+
+def process_memory(pid: int) -> dict[str, float]:
+    """RSS, PSS (shared pages split between the processes sharing them) and private memory."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        fields[key] = int(value.split()[0])
+    private = fields["Private_Clean"] + fields["Private_Dirty"]
+    return {
+        "rss_mb": round(fields["Rss"] / 1024, 1),
+        "pss_mb": round(fields["Pss"] / 1024, 1),
+        "private_mb": round(private / 1024, 1),
+    }
+
+
 def _install_worker_hooks(directory: Path, pause: str) -> None:
     from celery.signals import task_postrun, task_prerun, worker_process_init
+
+    loaded_at_fork: dict[str, bool] = {}
+
+    def note_loaded_at_fork() -> None:
+        """Right after the fork, in the new process, before Celery's or the project's start-up
+        code runs in it: what came with the fork from the main process."""
+        from forum.similarity import embedding, vector_index
+        from triage.engine import knowledge_base
+
+        embedder = embedding._embedder
+        index = vector_index._index
+        loaded_at_fork.update(
+            embedder=embedder is not None and embedder._runtime is not None,
+            knowledge_base=knowledge_base.cache_info().currsize == 1,
+            index=index is not None and index._loaded,
+        )
+
+    os.register_at_fork(after_in_child=note_loaded_at_fork)
+
+    def record_loaded_at_start() -> None:
+        """A pool process, started: what it had at the fork, and its memory now."""
+        row = {"pid": os.getpid(), **loaded_at_fork, **process_memory(os.getpid())}
+        with (directory / "children.log").open("a") as log:
+            log.write(json.dumps(row) + "\n")
 
     def record(event: str, question_id: object) -> None:
         # One short O_APPEND write per line: lines from both children never interleave.
@@ -380,6 +429,7 @@ def _install_worker_hooks(directory: Path, pause: str) -> None:
 
     @worker_process_init.connect(weak=False)
     def in_each_child(**kwargs: Any) -> None:
+        record_loaded_at_start()
         if pause != "in_transaction":
             return
         from forum import services

@@ -203,9 +203,14 @@ def _fail(where: str, message: str) -> KnowledgeBaseError:
     return KnowledgeBaseError(f"{where}: {message}")
 
 
+# libyaml's parser where PyYAML was built with it (the wheels are): the same safe constructor,
+# eight times faster, which every process that triages pays once at start-up.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - safe
     except yaml.YAMLError as exc:
         raise _fail(path.name, f"not valid YAML ({exc})") from exc
     if not isinstance(data, dict):

@@ -78,3 +78,12 @@ def markdown_safe(masked_text: str) -> str:
     """Escape the placeholders' brackets so Markdown shows them as written: "[name](x)" or
     "[name]: x" must not turn into a link or a link definition."""
     return _PLACEHOLDER.sub(lambda m: "\\[" + m.group(0)[1:-1] + "\\]", masked_text)
+
+
+def warm_up() -> None:
+    """Load the word lists the detector reads now rather than on the first text (a process
+    that forks workers loads them once for all of them)."""
+    from forum.privacy.words import english_counts
+
+    english_counts()
+    mask("My name is Anna Smith, I live at 12 High Street; anna@example.com, 020 7946 0958")

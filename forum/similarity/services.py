@@ -4,8 +4,9 @@ but its public flag, and embeddings are only recomputed when the text or the mod
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +23,10 @@ from forum.similarity.selectors import (
     with_page_relations,
 )
 from forum.similarity.text import document_text, text_hash
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 INDEX_BATCH = 64
 # Links stored per question: the queue shows 3, a question's page 5; the spare ones stand in
@@ -44,13 +49,29 @@ class IndexOutcome:
     removed: int
 
 
-def entries_index(*, question_ids: Iterable[int], embedder: Embedder | None = None) -> IndexOutcome:
+@dataclass(frozen=True)
+class PreparedEntry:
+    """A question's vector and concepts computed elsewhere (the archive import's processes),
+    for the public text whose hash this is."""
+
+    text_hash: str
+    vector: npt.NDArray[np.float32]
+    concepts: list[list[str]]
+
+
+def entries_index(
+    *,
+    question_ids: Iterable[int],
+    embedder: Embedder | None = None,
+    prepared: Mapping[int, PreparedEntry] | None = None,
+) -> IndexOutcome:
     """Embed (when needed), tag with triage concepts and (un)publish these questions.
 
     Every question gets an entry, so its own page can find similar Q&As without embedding in
     the request; only public ones enter the lexical index and others' results. Questions that
     no longer exist are ignored. Embedding and tagging happen before the one transaction that
-    writes, in bulk: a batch costs a handful of queries, not a few per question.
+    writes, in bulk: a batch costs a handful of queries, not a few per question. `prepared`
+    entries are used for the questions whose public text still has their hash.
     """
     ids = sorted(set(question_ids))
     questions = list(
@@ -73,7 +94,16 @@ def entries_index(*, question_ids: Iterable[int], embedder: Embedder | None = No
         or entry.model_version != MODEL_VERSION
         or entry.text_hash != text_hash(texts[q.pk])
     ]
-    vectors = (embedder or get_embedder()).embed([texts[q.pk] for q in stale])
+    ready = {
+        q.pk: given
+        for q in stale
+        if (given := (prepared or {}).get(q.pk)) is not None
+        and given.text_hash == text_hash(texts[q.pk])
+    }
+    to_embed = [q for q in stale if q.pk not in ready]
+    embedded = (embedder or get_embedder()).embed([texts[q.pk] for q in to_embed])
+    vectors = dict(zip([q.pk for q in to_embed], embedded, strict=True))
+    vectors.update({pk: given.vector for pk, given in ready.items()})
     now = timezone.now()
     public_rows = [(q.pk, q.public_title, q.public_body) for q in questions if q.is_public]
     # Deleted questions lose their entry by cascade; their lexical row goes here.
@@ -89,13 +119,17 @@ def entries_index(*, question_ids: Iterable[int], embedder: Embedder | None = No
         SimilarityEntry(
             question_id=question.pk,
             is_public=question.is_public,
-            vector=vector.astype("float16").tobytes(),
+            vector=vectors[question.pk].astype("float16").tobytes(),
             model_version=MODEL_VERSION,
             text_hash=text_hash(texts[question.pk]),
-            concepts=to_json(concepts_of(texts[question.pk])),
+            concepts=(
+                ready[question.pk].concepts
+                if question.pk in ready
+                else to_json(concepts_of(texts[question.pk]))
+            ),
             updated_at=now,
         )
-        for question, vector in zip(stale, vectors, strict=True)
+        for question in stale
     ]
     with transaction.atomic():
         SimilarityEntry.objects.bulk_create(

@@ -33,7 +33,9 @@ from tests.live_services import (
     attempts,
     celery_sends_to,
     database_url,
+    loaded_at_start,
     paused_pid,
+    process_memory,
     service_env,
     wait_for,
 )
@@ -238,6 +240,27 @@ def test_fifty_questions_posted_over_http_are_triaged_by_the_worker(
     triaged_by = attempts(live_dir)
     assert sorted(question_id for question_id, _ in triaged_by) == sorted(ids)
     assert {pid for _, pid in triaged_by} <= set(worker.children())
+
+
+def test_the_pool_processes_start_with_the_model_and_index_the_main_process_loaded(
+    start_worker, live_dir: Path
+):
+    """config/celery.py loads them before the pool forks: each child has them at start, before
+    any task, and holds little of its own (the pages are shared copy-on-write)."""
+    worker = start_worker()
+    children = wait_for(
+        lambda: len(loaded_at_start(live_dir)) >= 2 and loaded_at_start(live_dir),
+        timeout=30,
+        what="both pool processes to report",
+        details=worker.log,
+    )
+    assert set(children) == set(worker.children())
+    for row in children.values():
+        assert (row["embedder"], row["knowledge_base"], row["index"]) == (True, True, True)
+    main = process_memory(worker.pid)
+    for row in children.values():
+        # The model alone is over 60 MB; a child that loaded its own copy would hold it privately.
+        assert row["private_mb"] < min(60.0, main["rss_mb"] / 3), (row, main)
 
 
 def test_nothing_is_lost_while_redis_is_down(

@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from tqdm import tqdm
 
 from config.jsonl import BadLine, json_line, numbered_lines
-from forum.archive import RecordError, qa_import_record
+from forum.archive import ArchiveImport, ArchiveRecord, RecordError, default_jobs, qa_validate
 from forum.models import Specialty
-from forum.services import question_assess_archived
-from forum.similarity.services import INDEX_BATCH, entries_index, word_counts_refresh
+from forum.similarity.services import INDEX_BATCH, word_counts_refresh
 
 
 class Command(BaseCommand):
@@ -31,12 +29,19 @@ class Command(BaseCommand):
             "--batch-size",
             type=int,
             default=INDEX_BATCH,
-            help="Q&As embedded and indexed together (default %(default)s)",
+            help="Q&As written, embedded and indexed together (default %(default)s)",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=default_jobs(),
+            help="processes that mask, triage and embed (default: one per CPU, %(default)s)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["file"]
         batch_size = max(1, int(options["batch_size"]))
+        self.jobs = max(1, int(options["jobs"]))
         if name == "-":
             self._import(sys.stdin.buffer, "stdin", total=None, batch_size=batch_size)
             return
@@ -60,14 +65,25 @@ class Command(BaseCommand):
         started = time.monotonic()
         self.created = self.updated = 0
         failed: list[int] = []
-        batch: list[tuple[int, bytes]] = []
-        for number, line in numbered_lines(lines):
-            batch.append((number, line))
-            if len(batch) >= batch_size:
-                failed += self._import_batch(batch)
-                batch = []
-        if batch:
-            failed += self._import_batch(batch)
+        # Valid records waiting to be written, by external_id: a second record with the same
+        # id is written after the first, as an update, in the next batch.
+        batch: dict[str, ArchiveRecord] = {}
+        with ArchiveImport(specialties=self.specialties, jobs=self.jobs) as writer:
+            for number, line in numbered_lines(lines):
+                try:
+                    record = qa_validate(json_line(line), specialties=self.specialties)
+                except (BadLine, RecordError) as exc:
+                    failed.append(number)
+                    self.stderr.write(f"{self.label} line {number}: {exc}")
+                    self.progress.update(1)
+                    continue
+                if record.external_id in batch:
+                    self._write(writer, batch)
+                batch[record.external_id] = record
+                if len(batch) >= batch_size:
+                    self._write(writer, batch)
+            if batch:
+                self._write(writer, batch)
         if self.created or self.updated:
             word_counts_refresh()
         created, updated, progress = self.created, self.updated, self.progress
@@ -84,27 +100,11 @@ class Command(BaseCommand):
             more = f" and {len(failed) - 20} more" if len(failed) > 20 else ""
             raise CommandError(f"{len(failed)} line(s) were not imported: {shown}{more}")
 
-    def _import_batch(self, batch: list[tuple[int, bytes]]) -> list[int]:
-        """Write a batch in one transaction, each record in its own savepoint (a record that
-        fails writes nothing, the others go on), then embed and index the batch together.
-        Returns the numbers of the lines that failed, each named on stderr."""
-        failed: list[int] = []
-        imported: list[int] = []
-        with transaction.atomic():
-            for number, line in batch:
-                try:
-                    record = json_line(line)
-                    with transaction.atomic():
-                        outcome = qa_import_record(record, specialties=self.specialties)
-                        question_assess_archived(question_id=outcome.question.pk)
-                except (BadLine, RecordError) as exc:
-                    failed.append(number)
-                    self.stderr.write(f"{self.label} line {number}: {exc}")
-                else:
-                    self.created += outcome.created
-                    self.updated += not outcome.created
-                    imported.append(outcome.question.pk)
-                self.progress.update(1)
-        if imported:
-            entries_index(question_ids=imported)
-        return failed
+    def _write(self, writer: ArchiveImport, batch: dict[str, ArchiveRecord]) -> None:
+        """Write the batch whole (one transaction: triaged, embedded and indexed) and empty it."""
+        outcomes = writer.write(list(batch.values()))
+        for outcome in outcomes:
+            self.created += outcome.created
+            self.updated += not outcome.created
+        self.progress.update(len(outcomes))
+        batch.clear()
