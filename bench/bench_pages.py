@@ -582,17 +582,7 @@ def _wrk(url: str, seconds: int) -> dict[str, float]:
 
 
 def _memory(master: int) -> list[dict[str, Any]]:
-    def rollup(pid: int) -> dict[str, float]:
-        fields = {}
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-            key, value = line.split(":", 1)
-            fields[key] = int(value.split()[0])
-        private = fields["Private_Clean"] + fields["Private_Dirty"]
-        return {
-            "rss_mb": round(fields["Rss"] / 1024, 1),
-            "pss_mb": round(fields["Pss"] / 1024, 1),
-            "private_mb": round(private / 1024, 1),
-        }
+    from tests.live_services import process_memory as rollup
 
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     rows = [{"role": "master", "pid": master, **rollup(master)}]
