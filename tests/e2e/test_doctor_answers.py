@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP
 
 from forum import services
 from forum.models import Question, Status
 from tests.factories import make_doctor, make_question, make_user
+from tests.totp import fresh_code
 
 SECRET = "JBSWY3DPEHPK3PXPTESTDOCTORSECRET"
 
@@ -20,7 +20,7 @@ def _log_in(page, base: str, email: str, password: str, totp_secret: str | None 
     page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
     if totp_secret:
         page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-        code = format_hotp_value(hotp_value(totp_secret, int(time.time()) // 30))
+        code = fresh_code(totp_secret)
         page.fill("input[name=code]", code)
         page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
     page.wait_for_url(re.compile(r"/my/questions/$"))
