@@ -6,6 +6,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.access import user_is_moderator_role, user_is_verified_doctor
+
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
@@ -30,8 +32,16 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         )
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        next_url = super().get_login_redirect_url(request)
-        return next_url or reverse("forum:my-questions")
+        """Where a log-in lands when no safe `next` is given (allauth checks a `next` first and
+        drops one pointing at another site): a verified doctor on the review queue (which sends
+        one without two-factor to set it up), a moderator on the moderation admin, everyone
+        else on My questions."""
+        user = request.user
+        if user_is_verified_doctor(user):
+            return reverse("forum:queue")
+        if user_is_moderator_role(user):
+            return reverse("admin:index")
+        return reverse("forum:my-questions")
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         """The key of the per-account limit on failed log-ins (the site's and the API's). allauth
