@@ -3,10 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.http import HttpRequest
+from allauth.account.models import EmailAddress
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from accounts.access import user_is_moderator_role, user_is_verified_doctor
+
+# The session key of the unconfirmed address the "Verify your e-mail" page may send again.
+RESEND_ADDRESS_KEY = "openconsult_resend_address"
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -42,6 +46,19 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         if user_is_moderator_role(user):
             return reverse("admin:index")
         return reverse("forum:my-questions")
+
+    def respond_email_verification_sent(self, request: HttpRequest, user: Any) -> HttpResponse:
+        """The "Verify your e-mail" page after a sign-up or a log-in with an unconfirmed address;
+        the session remembers which address, for its "send the link again" button."""
+        address = (
+            EmailAddress.objects.filter(user_id=getattr(user, "pk", None), verified=False)
+            .order_by("-primary")
+            .first()
+        )
+        if address is not None:
+            request.session[RESEND_ADDRESS_KEY] = address.pk
+        response: HttpResponse = super().respond_email_verification_sent(request, user)
+        return response
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         """The key of the per-account limit on failed log-ins (the site's and the API's). allauth
