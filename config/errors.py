@@ -1,6 +1,8 @@
 """The site's own 403, 404 and 500 pages, in its layout with a way back (config/urls.py's
 handlers, whatever DEBUG says). The 500 page is rendered without the request's context
-processors: whatever failed (the database, say) must not fail the error page too."""
+processors: whatever failed (the database, say) must not fail the error page too. The templates
+live in templates/errors/, not where Django's own handlers would pick them up for a URLconf
+without the site's pages (whose links the layout needs)."""
 
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     reason = str(exception) if exception.args and str(exception) else ""
     return HttpResponse(
         loader.render_to_string(
-            "403.html", {"reason": reason, "ways_on": _ways_on(exception)}, request
+            "errors/403.html", {"reason": reason, "ways_on": _ways_on(exception)}, request
         ),
         status=403,
     )
@@ -48,7 +50,7 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404, never with the exception's text (it may name what was looked up)."""
-    return HttpResponse(loader.render_to_string("404.html", {}, request), status=404)
+    return HttpResponse(loader.render_to_string("errors/404.html", {}, request), status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -58,7 +60,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
         "CRISIS_LINE": settings.CRISIS_LINE,
     }
     try:
-        body: str = loader.render_to_string("500.html", context)
+        body: str = loader.render_to_string("errors/500.html", context)
     except Exception:  # the layout itself failed (a missing static manifest, say)
         log.exception("The 500 page could not be rendered; the bare one was sent")
         body = BARE_500

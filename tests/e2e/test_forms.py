@@ -35,10 +35,7 @@ def _below(page, upper: str, lower: str) -> None:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("specialties")
-def test_sign_up_errors_sit_below_their_field_and_the_link_can_be_sent_again(
-    live_server, screen, settings
-):
-    settings.SITE_URL = live_server.url
+def test_sign_up_errors_sit_below_their_field_and_the_link_can_be_sent_again(live_server, screen):
     screen.goto(live_server.url + "/accounts/signup/")
     assert screen.locator("select[name=sex]").input_value() == ""
     screen.fill("input[name=email]", "newpatient@example.test")
