@@ -25,6 +25,7 @@ COPY . .
 # collectstatic needs settings to import; these placeholders never reach a running container.
 RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
     CELERY_BROKER_URL=redis://localhost:6379/0 OPENCONSULT_CACHE_URL=redis://localhost:6379/1 \
+    OPENCONSULT_SITE_URL=https://localhost \
     python manage.py collectstatic --noinput
 
 USER openconsult

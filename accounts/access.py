@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from django.core.exceptions import PermissionDenied
 
 from accounts.models import DoctorStatus, Role, User
 
@@ -68,3 +69,58 @@ def logged_in_user(request: Any) -> User:
     user = request.user
     assert isinstance(user, User), "logged_in_user() called without a log-in check"
     return user
+
+
+class AccessRefused(PermissionDenied):
+    """A 403 the site's error page explains: why the page is refused and where to go instead.
+    `ways_on` holds (label, URL name) pairs, the first of them the main way on."""
+
+    def __init__(self, reason: str, *, ways_on: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.ways_on = ways_on
+
+
+def queue_refusal(user: Any) -> AccessRefused:
+    """Why `user` (logged in, not a doctor who may act) cannot open the review queue."""
+    profile = getattr(user, "doctor_profile", None) if user.role == Role.DOCTOR else None
+    if profile is not None and profile.status == DoctorStatus.PENDING:
+        return AccessRefused(
+            "Your application is pending review. A moderator checks every licence; we will "
+            "e-mail you the decision, and the review queue opens once you are verified.",
+            ways_on=(
+                ("See your application", "accounts:profile"),
+                ("My questions", "forum:my-questions"),
+            ),
+        )
+    if profile is not None and profile.status == DoctorStatus.REJECTED:
+        return AccessRefused(
+            "Your doctor application was not accepted. Your account page shows the moderator's "
+            "reason; you can correct your details and apply again.",
+            ways_on=(
+                ("Correct your application", "accounts:doctor-apply"),
+                ("My questions", "forum:my-questions"),
+            ),
+        )
+    return AccessRefused(
+        "Only verified doctors can use the review queue.",
+        ways_on=(
+            ("My questions", "forum:my-questions"),
+            ("Apply as a doctor", "accounts:doctor-apply"),
+        ),
+    )
+
+
+def admin_refusal(user: Any) -> AccessRefused:
+    """Why `user` (logged in, two-factor question settled) cannot open the moderation admin."""
+    if user_is_moderator_role(user) and not (user.is_staff and user.is_active):
+        reason = "Your moderator account has no staff access; ask another moderator to grant it."
+    else:
+        reason = "Only moderators can open admin."
+    return AccessRefused(
+        reason,
+        ways_on=(
+            ("My questions", "forum:my-questions"),
+            ("Answered questions", "forum:question-list"),
+        ),
+    )

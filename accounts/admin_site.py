@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path, reverse
 
-from accounts.access import user_can_moderate, user_needs_totp_for_powers
+from accounts.access import admin_refusal, user_can_moderate, user_needs_totp_for_powers
 
 
 class ModeratorAdminSite(admin.AdminSite):
@@ -44,5 +44,8 @@ class ModeratorAdminSite(admin.AdminSite):
                 request, "Set up two-factor authentication before using moderator tools."
             )
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
+        if request.user.is_authenticated and not user_can_moderate(request.user):
+            # The site's 403 page, with the reason and a way on, not the admin's log-in form.
+            raise admin_refusal(request.user)
         response: HttpResponse = secure_admin_login(super().login)(request, extra_context)
         return response

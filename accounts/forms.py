@@ -38,7 +38,8 @@ class SignupExtraForm(forms.Form):
         validators=[validate_birth_year],
         help_text="Public pages only ever show an age band, such as 20~29.",
     )
-    sex = forms.ChoiceField(choices=Sex.choices)
+    # No default: a pre-set answer would be taken for the person's own.
+    sex = forms.ChoiceField(choices=[("", "Choose…"), *Sex.choices])
 
     def signup(self, request: HttpRequest, user: User) -> None:
         user.birth_year = self.cleaned_data["birth_year"]

@@ -12,4 +12,5 @@ urlpatterns = [
     path("tokens/", views.api_tokens, name="tokens"),
     path("export/", views.export_data, name="export"),
     path("delete/", views.delete_account, name="delete"),
+    path("confirm-email/resend/", views.resend_confirmation, name="resend-confirmation"),
 ]

@@ -2,16 +2,18 @@ from __future__ import annotations
 
 import json
 
+from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services, tokens
 from accounts.access import logged_in_user
+from accounts.adapters import RESEND_ADDRESS_KEY
 from accounts.forms import DeleteAccountForm, DoctorApplicationForm, ProfileForm
 from accounts.models import DoctorProfile, Role
 
@@ -114,3 +116,31 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account and everything you wrote have been deleted.")
         return redirect("forum:question-list")
     return render(request, "accounts/delete_account.html", {"form": form}, status=_refused(request))
+
+
+@require_POST
+def resend_confirmation(request: HttpRequest) -> HttpResponse:
+    """Send the confirmation link again to the address the "Verify your e-mail" page was shown
+    for (remembered in the session, never taken from the form: nobody can have links sent to
+    an address of their choosing). allauth's limit applies: one link per address every three
+    minutes (ACCOUNT_EMAIL_CONFIRMATION_COOLDOWN)."""
+    from allauth.account.internal.flows.email_verification import (
+        send_verification_email_to_address,
+    )
+
+    address_id = request.session.get(RESEND_ADDRESS_KEY)
+    address = EmailAddress.objects.filter(pk=address_id).first() if address_id else None
+    if address is None:
+        messages.info(request, "Log in with your e-mail address and password to get a new link.")
+        return redirect("account_login")
+    if address.verified:
+        request.session.pop(RESEND_ADDRESS_KEY, None)
+        messages.success(request, "Your e-mail address is already confirmed: you can log in.")
+        return redirect("account_login")
+    if not send_verification_email_to_address(request, address):
+        messages.warning(
+            request,
+            "A link was sent a few minutes ago. Check your spam folder, or wait a few minutes "
+            "before asking again.",
+        )
+    return redirect("account_email_verification_sent")

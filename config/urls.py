@@ -16,3 +16,8 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("", include("forum.urls")),
 ]
+
+# The site's own error pages (config/errors.py), in production as in development.
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

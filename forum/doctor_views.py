@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import (
     logged_in_user,
+    queue_refusal,
     user_can_act_as_doctor,
     user_needs_totp_for_powers,
 )
@@ -43,7 +44,7 @@ def doctor_required(view: View) -> View:
         if user_needs_totp_for_powers(request.user):
             messages.warning(request, "Set up two-factor authentication to use the queue.")
             return redirect("mfa_activate_totp")
-        raise PermissionDenied("Only verified doctors can use the review queue.")
+        raise queue_refusal(request.user)
 
     return wrapper
 

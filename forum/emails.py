@@ -1,4 +1,6 @@
-"""Every e-mail the site sends: subject, text and HTML from templates/emails/<name>_*.
+"""Every e-mail the site sends: subject, text and HTML from templates/emails/<name>_*, in the
+layout of templates/emails/base.html and base.txt (allauth's, rendered by
+accounts.adapters.AccountAdapter, use the same layout and the same site address).
 
 The subject and the plain-text part are rendered with autoescaping off, so a title such as
 `Mum's "rash" & <itch>` reads as typed there; only the HTML part is escaped. A mail server's
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import smtplib
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -29,10 +32,28 @@ def render_plain_text(template_name: str, context: dict[str, Any]) -> str:
     return template.render(Context(context, autoescape=False))
 
 
+def email_context() -> dict[str, Any]:
+    """What every e-mail template may use: the site's name, its address (OPENCONSULT_SITE_URL,
+    the one base of every link in every e-mail) and the emergency number of the footer."""
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "emergency_number": settings.EMERGENCY_NUMBER,
+    }
+
+
+def site_link(url: str) -> str:
+    """`url` (a path, or an absolute URL built from a request's host) on the site's address:
+    a link in an e-mail never depends on the host a request happened to name."""
+    parts = urlsplit(url)
+    path = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    return f"{settings.SITE_URL}{path}"
+
+
 def send_templated_email(*, template: str, to: list[str], context: dict[str, Any]) -> None:
     """Send one e-mail with a text and an HTML part. Side effect: the message leaves through
     the configured e-mail backend. Raises EmailNotSent when the mail server refuses it."""
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    context = {**email_context(), **context}
     subject = render_plain_text(f"emails/{template}_subject.txt", context)
     text = render_plain_text(f"emails/{template}_body.txt", context)
     html = render_to_string(f"emails/{template}_body.html", context)

@@ -238,9 +238,18 @@ class RerouteForm(forms.Form):
     specialty = SlugChoiceField(
         queryset=Specialty.objects.all(), to_field_name="slug", label="Send to"
     )
-    reason = TextField(max_length=500, min_length=5, label="Why")
+    reason = TextField(max_length=500, min_length=5, label="Why re-route")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Shown on one page with CorrectTriageForm: each "reason" gets its own id and label.
+        kwargs.setdefault("auto_id", "id_reroute_%s")
+        super().__init__(*args, **kwargs)
 
 
 class CorrectTriageForm(forms.Form):
     urgency = forms.ChoiceField(choices=Urgency.choices, label="Correct urgency")
-    reason = TextField(max_length=500, min_length=5, label="Why")
+    reason = TextField(max_length=500, min_length=5, label="Why this urgency")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_correct_%s")
+        super().__init__(*args, **kwargs)

@@ -130,6 +130,7 @@ def _seed() -> Site:
                 reverse("account_login"),
                 reverse("account_signup"),
                 reverse("account_reset_password"),
+                reverse("account_email_verification_sent"),
             ],
             "patient": [
                 "/",

@@ -12,6 +12,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from forum import services
 from forum.models import Status
 from tests.factories import make_question
+from tests.html_checks import duplicate_ids, labels_without_field
 
 LOGIN = "login"
 # page name -> expected outcome for: anonymous, owner, other patient, doctor, moderator
@@ -40,6 +41,7 @@ POST_ONLY = {
     "forum:request-info",
     "forum:reroute",
     "forum:correct-triage",
+    "accounts:resend-confirmation",
 }
 
 
@@ -77,3 +79,8 @@ def test_page_access(client, page, alice, bob, doctor, moderator):
             assert reverse("account_login") in response["Location"], (page, user)
         else:
             assert response.status_code == expected, (page, user, response.status_code)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            # Every id once, every label pointing at a field: a label reaches its own field.
+            html = response.content.decode()
+            assert duplicate_ids(html) == [], (page, user)
+            assert labels_without_field(html) == [], (page, user)

@@ -150,6 +150,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OpenConsult] "
+# A notice to the account's address when its password, e-mail address or two-factor changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -284,8 +286,14 @@ SPECTACULAR_SETTINGS = {
 SIMILARITY_INDEX_DIR = env("OPENCONSULT_SIMILARITY_INDEX_DIR", default="")
 
 SITE_NAME = "OpenConsult"
-# Used for links in e-mails sent by workers, which have no request to take the host from.
+# The site's address: the base of every link in every e-mail (the site's own and allauth's),
+# never the host a request named. Required in production.
 SITE_URL = env("OPENCONSULT_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")) or "/" in SITE_URL.split("://", 1)[1]:
+    raise ValueError(
+        f"OPENCONSULT_SITE_URL must be the site's address such as https://consult.example.org, "
+        f"not {SITE_URL!r}"
+    )
 # Where people report a vulnerability in this site (/.well-known/security.txt): mailto: or https:.
 SECURITY_CONTACT = env("OPENCONSULT_SECURITY_CONTACT", default="")
 if SECURITY_CONTACT and not SECURITY_CONTACT.startswith(("mailto:", "https://")):

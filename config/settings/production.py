@@ -34,6 +34,13 @@ if not env.str("EMAIL_URL", default=""):
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 DEMO_DATA_ALLOWED = False
 
+# Links in e-mails would otherwise point at a development address.
+if not env.str("OPENCONSULT_SITE_URL", default=""):
+    raise ImproperlyConfigured(
+        "Set OPENCONSULT_SITE_URL to the site's address (e.g. https://consult.example.org): "
+        "every link in the e-mails is built from it."
+    )
+
 # Several processes serve the site: without a shared cache every gunicorn worker would keep its
 # own log-in limits and two-factor replay list, multiplying what an attacker may try.
 if not CACHE_URL:

@@ -15,6 +15,7 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "openconsult.example",
     "OPENCONSULT_CACHE_URL": "redis://127.0.0.1:6379/1",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "OPENCONSULT_SITE_URL": "https://openconsult.example",
 }
 PRINT_EMAIL = (
     "from django.conf import settings; print(settings.EMAIL_BACKEND, settings.EMAIL_TIMEOUT)"
@@ -48,6 +49,18 @@ def test_production_settings_refuse_to_start_without_a_broker():
     result = _production(CELERY_BROKER_URL="")
     assert result.returncode != 0
     assert "Set CELERY_BROKER_URL" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_the_site_address():
+    result = _production(OPENCONSULT_SITE_URL="")
+    assert result.returncode != 0
+    assert "Set OPENCONSULT_SITE_URL" in result.stderr
+
+
+def test_the_site_address_must_be_an_address():
+    result = _production(OPENCONSULT_SITE_URL="consult.example.org/path")
+    assert result.returncode != 0
+    assert "OPENCONSULT_SITE_URL must be the site's address" in result.stderr
 
 
 def test_production_serves_health_checks_over_http_and_redirects_the_rest():

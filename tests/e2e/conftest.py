@@ -49,3 +49,15 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def links_in_emails_reach_the_live_server(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every link in an e-mail is built on OPENCONSULT_SITE_URL: in a browser test, the live
+    server's address, so that a test can follow a confirmation link."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    settings.SITE_URL = request.getfixturevalue("live_server").url
+    yield

@@ -23,7 +23,8 @@ def _log_in(page, base: str, email: str, password: str, totp_secret: str | None 
         code = fresh_code(totp_secret)
         page.fill("input[name=code]", code)
         page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
-    page.wait_for_url(re.compile(r"/my/questions/$"))
+    # A doctor lands on the review queue, a patient on My questions.
+    page.wait_for_url(re.compile(r"/doctor/queue/$" if totp_secret else r"/my/questions/$"))
 
 
 @pytest.mark.browser
