@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from allauth.mfa.totp.internal.auth import (
     TOTP,
-    format_hotp_value,
     generate_totp_secret,
-    hotp_value,
 )
 from django.urls import reverse
 
 from tests.factories import make_doctor, make_moderator, make_user
+from tests.totp import fresh_code
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"
@@ -28,7 +25,7 @@ def _log_in(client, email: str, *, next_url: str | None = None, secret: str | No
     assert response.status_code == 302, response.content
     if secret:
         assert response["Location"] == reverse("mfa_authenticate")
-        code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+        code = fresh_code(secret)
         response = client.post(reverse("mfa_authenticate"), {"code": code})
         assert response.status_code == 302, response.content
     return str(response["Location"])

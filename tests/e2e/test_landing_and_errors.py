@@ -4,13 +4,13 @@ failing page, on a desktop and on a 390 x 844 phone screen, under the strict CSP
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.models import DoctorStatus
 from tests.factories import make_doctor, make_user
+from tests.totp import fresh_code
 
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 PASSWORD = "a-long-test-password"
@@ -39,7 +39,7 @@ def _log_in(page, base: str, email: str, secret: str | None = None) -> None:
     page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
     if secret:
         page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
-        page.fill("input[name=code]", format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
+        page.fill("input[name=code]", fresh_code(secret))
         page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
 
 
