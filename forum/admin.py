@@ -17,7 +17,7 @@ class SpecialtyAdmin(ModeratorPermissions, admin.ModelAdmin[Specialty]):
     search_fields = ["name", "slug"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the slugs are a contract (docs/DESIGN.md)
+        return False  # the slugs are a contract (docs/contracts.md)
 
 
 def _hide_actions(hide: Any, restore: Any, noun: str) -> list[Any]:

@@ -1,4 +1,4 @@
-"""Archive import: one answered Q&A per record, in the format of docs/DESIGN.md ('Archive import').
+"""Archive import: one answered Q&A per record, in the format of docs/contracts.md.
 
 `qa_import_record` validates a record completely before writing, so a bad record writes nothing.
 """

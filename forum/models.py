@@ -27,7 +27,7 @@ class Specialty(models.Model):
 
 
 class Status(models.TextChoices):
-    """The lifecycle of a question (docs/DESIGN.md, 'The main flow')."""
+    """The lifecycle of a question (docs/architecture.md, 'The flow of a question')."""
 
     SUBMITTED = "submitted", "Submitted"
     QUEUED = "queued", "Waiting for a doctor"

@@ -1,4 +1,4 @@
-"""The fixed specialty list (docs/DESIGN.md). A data migration loads it; seed_demo re-checks it."""
+"""The fixed specialty list (docs/contracts.md): a data migration loads it, seed_demo checks it."""
 
 from __future__ import annotations
 
