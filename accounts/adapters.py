@@ -6,19 +6,18 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.urls import reverse
 
+from forum.enqueue import enqueue
+
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """allauth's e-mails (confirmation, password reset, …) are rendered in the request and
         sent by a Celery task, like the site's own: a slow or dead mail server never fails or
         holds up a sign-up. Side effect: one task enqueued (in-process without a broker)."""
-        from accounts.tasks import send_account_email
-        from forum.enqueue import enqueue
-
         message = self.render_mail(template_prefix, email, context)
         alternatives = [(str(body), str(kind)) for body, kind in message.alternatives]
         enqueue(
-            send_account_email,
+            "accounts.tasks.send_account_email",
             {
                 "subject": message.subject,
                 "body": message.body,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.access import user_can_act_as_doctor, user_can_moderate
 from accounts.models import DoctorStatus, Role
+from accounts.selectors import doctors_on_call
 from forum import listing
 from forum.models import (
     Answer,
@@ -27,7 +28,6 @@ from forum.models import (
     Status,
     Urgency,
 )
-from forum.notifications import doctors_on_call
 from forum.similarity import SimilarItem, similar_to_text
 from forum.similarity.services import similar_for_question
 from forum.triage_adapter import assess_question

@@ -15,6 +15,12 @@ from django.utils import timezone
 import triage
 from accounts.access import user_can_act_as_doctor
 from accounts.models import User
+from accounts.selectors import (
+    doctors_for_specialty,
+    doctors_on_call,
+    moderators,
+    specialty_is_covered,
+)
 from forum.enqueue import enqueue
 from forum.models import (
     PRIORITY,
@@ -31,13 +37,7 @@ from forum.models import (
     Status,
     Urgency,
 )
-from forum.notifications import (
-    doctors_for_specialty,
-    doctors_on_call,
-    moderators,
-    notify,
-    specialty_is_covered,
-)
+from forum.notifications import notify
 from forum.similarity import unindex_question
 from forum.triage_adapter import assess_question, question_text
 
@@ -49,9 +49,9 @@ class QueueError(ValidationError):
 def _index_after_commit(question_id: int) -> None:
     """Refresh the question's similarity entry once the change is committed: an answered
     question shows up in others' similar lists within seconds, a restored one comes back."""
-    from forum.similarity.tasks import similarity_index_question
-
-    transaction.on_commit(lambda: enqueue(similarity_index_question, question_id))
+    transaction.on_commit(
+        lambda: enqueue("forum.similarity.tasks.similarity_index_question", question_id)
+    )
 
 
 def _require_doctor(user: User) -> None:
@@ -107,9 +107,12 @@ def question_create(
 def enqueue_triage(question_id: int) -> bool:
     """Hand the question to a worker. Never raises: with the broker down or frozen the question
     stays `submitted` and the sweeper re-enqueues it later. Returns whether it was enqueued."""
-    from forum.tasks import triage_question
+    return enqueue("forum.tasks.triage_question", question_id)
 
-    return enqueue(triage_question, question_id)
+
+def enqueue_retriage(question_id: int) -> bool:
+    """Hand an edited question to a worker to be triaged again; never raises (`enqueue`)."""
+    return enqueue("forum.tasks.retriage_question", question_id)
 
 
 def answer_create(*, doctor: User, question: Question, body: str) -> Answer:
@@ -694,9 +697,7 @@ def question_update(*, author: User, question_id: int, **fields: Any) -> Questio
             setattr(question, name, value.strip() if isinstance(value, str) else value)
         question.save(update_fields=[*fields, "updated_at"])
         if {"title", "body", "duration"} & set(fields) and question.status != Status.SUBMITTED:
-            from forum.tasks import retriage_question
-
-            transaction.on_commit(lambda: enqueue(retriage_question, question_id))
+            transaction.on_commit(lambda: enqueue_retriage(question_id))
     return question
 
 
@@ -721,9 +722,7 @@ def question_moderator_edited(*, question_id: int, changed: Iterable[str]) -> No
     if question is None:
         return
     if {"title", "body", "duration"} & changed and question.status != Status.SUBMITTED:
-        from forum.tasks import retriage_question
-
-        transaction.on_commit(lambda: enqueue(retriage_question, question_id))
+        transaction.on_commit(lambda: enqueue_retriage(question_id))
     if not question.is_public:
         unindex_question(question_id)
     _index_after_commit(question_id)

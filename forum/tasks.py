@@ -1,4 +1,7 @@
-"""Celery tasks: thin, take ids, call one service, safe to run twice."""
+"""Celery tasks: thin, take ids, call one service, safe to run twice.
+
+Tasks import the services; the services schedule these tasks by name (`forum.enqueue`), never
+by importing this module. The app registers them when it loads (`ForumConfig.ready`)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.db import OperationalError
 
 from forum import services
 from forum.notifications import notification_send_email, notifications_resend_unsent
+from forum.similarity import warm_up
 
 # The similarity index's tasks live with their package; importing them here registers them.
 from forum.similarity.tasks import (  # noqa: F401
@@ -67,6 +71,4 @@ def resend_unsent_emails() -> int:
 @worker_process_init.connect  # type: ignore[untyped-decorator]
 def _load_similarity_model(**kwargs: Any) -> None:
     """Each worker child loads the embedding model once, before its first task."""
-    from forum.similarity import warm_up
-
     warm_up()

@@ -60,7 +60,7 @@ class AnswerSerializer(serializers.ModelSerializer[Answer]):
         fields = ["doctor", "specialty", "body", "answered_at"]
 
     def get_doctor(self, answer: Answer) -> str:
-        return answer_signature(answer)
+        return answer_signature(answer.doctor, kept_name=answer.doctor_name)
 
     def get_body(self, answer: Answer) -> str:
         return answer.shown("body", original=_original(self, answer.question))
