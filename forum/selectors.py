@@ -27,6 +27,8 @@ from forum.models import (
     Specialty,
     Status,
     Urgency,
+    claimable_q,
+    public_q,
 )
 from forum.similarity import SimilarItem, similar_to_text
 from forum.similarity.services import similar_for_question
@@ -68,7 +70,7 @@ def questions_visible_to(user: Any) -> QuerySet[Question]:
     qs = Question.objects.all()
     if user_can_moderate(user):
         return qs
-    visible = Q(status=Status.ANSWERED, is_hidden=False, is_private=False)
+    visible = public_q()
     if getattr(user, "is_authenticated", False):
         visible |= Q(author=user)
         if user_can_act_as_doctor(user):
@@ -182,9 +184,9 @@ def _with_display(items: list[SimilarItem]) -> list[SimilarItem]:
     """Fetch the relations the pages show in one query (the engine returns bare rows)."""
     if not items:
         return items
-    rows = _with_display_relations(
-        Question.objects.public().filter(answer__is_hidden=False)
-    ).in_bulk([item.question.pk for item in items])
+    rows = _with_display_relations(Question.objects.public(with_answer=True)).in_bulk(
+        [item.question.pk for item in items]
+    )
     return [
         dataclasses.replace(item, question=rows[item.question.pk])
         for item in items
@@ -266,11 +268,7 @@ def queue_for_doctor(*, doctor: Any) -> QuerySet[Question]:
         reach = Q(specialty__in=mine)
     return (
         Question.objects.filter(reach, is_hidden=False)
-        .filter(
-            Q(status=Status.QUEUED)
-            | Q(status=Status.CLAIMED, claimed_until__lte=now)
-            | Q(status=Status.CLAIMED, claimed_by=doctor)
-        )
+        .filter(claimable_q(now, by=doctor))
         .select_related("specialty", "author", "claimed_by")
         .prefetch_related("assessments")
         .order_by("-priority", "queued_at", "id")

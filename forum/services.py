@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 import triage
@@ -36,6 +35,8 @@ from forum.models import (
     Specialty,
     Status,
     Urgency,
+    claimable_q,
+    expired_claim_q,
 )
 from forum.notifications import notify
 from forum.similarity import unindex_question
@@ -126,13 +127,11 @@ def answer_create(*, doctor: User, question: Question, body: str) -> Answer:
         raise ValidationError({"body": "Write an answer."})
     now = timezone.now()
     with transaction.atomic():
-        won = Question.objects.filter(
-            pk=question.pk,
-            status=Status.CLAIMED,
-            claimed_by=doctor,
-            claimed_until__gt=now,
-            is_hidden=False,
-        ).update(status=Status.ANSWERED, answered_at=now, claimed_until=None)
+        won = (
+            Question.objects.live_claims(now=now, by=doctor)
+            .filter(pk=question.pk, is_hidden=False)
+            .update(status=Status.ANSWERED, answered_at=now, claimed_until=None)
+        )
         if not won:
             raise QueueError("Claim the question before answering (your claim may have expired).")
         locked = Question.objects.get(pk=question.pk)
@@ -189,12 +188,13 @@ def _set_hidden(*, moderator: User, obj: Any, hidden: bool, reason: str, target_
         type(obj).objects.filter(pk=obj.pk).update(
             is_hidden=hidden, hidden_reason=reason if hidden else ""
         )
-        if isinstance(obj, Question):
-            if hidden:
-                # Gone from every similar list at once, not after the next refresh.
-                unindex_question(obj.pk)
-            else:
-                _index_after_commit(obj.pk)
+        if isinstance(obj, Question) and hidden:
+            # Gone from every similar list at once, not after the next refresh.
+            unindex_question(obj.pk)
+        elif isinstance(obj, Question | Answer):
+            # Its entry follows `Question.is_public` (a hidden answer makes the Q&A not public;
+            # the lists check the answer's row meanwhile).
+            _index_after_commit(obj.pk if isinstance(obj, Question) else obj.question_id)
         AuditEvent.objects.create(
             actor=moderator,
             action=f"{target_type}_{'hidden' if hidden else 'restored'}",
@@ -379,9 +379,7 @@ def question_claim(*, doctor: User, question_id: int) -> Question:
     now = timezone.now()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=doctor.pk).first()
-        held = Question.objects.filter(
-            status=Status.CLAIMED, claimed_by=doctor, claimed_until__gt=now
-        ).exclude(pk=question_id)
+        held = Question.objects.live_claims(now=now, by=doctor).exclude(pk=question_id)
         if held.count() >= settings.QUEUE_MAX_CLAIMS:
             raise QueueError(
                 f"You already hold {settings.QUEUE_MAX_CLAIMS} claims: answer or release one first."
@@ -389,11 +387,7 @@ def question_claim(*, doctor: User, question_id: int) -> Question:
         specialties = doctor.doctor_profile.specialties.values("pk")
         won = (
             Question.objects.filter(pk=question_id, is_hidden=False, specialty__in=specialties)
-            .filter(
-                Q(status=Status.QUEUED)
-                | Q(status=Status.CLAIMED, claimed_until__lte=now)
-                | Q(status=Status.CLAIMED, claimed_by=doctor)
-            )
+            .filter(claimable_q(now, by=doctor))
             .update(
                 status=Status.CLAIMED,
                 claimed_by=doctor,
@@ -419,7 +413,7 @@ def question_release(*, doctor: User, question_id: int) -> None:
 
 def claims_release_expired() -> int:
     """Put questions whose claim has run out back in the queue (run by beat)."""
-    return Question.objects.filter(status=Status.CLAIMED, claimed_until__lte=timezone.now()).update(
+    return Question.objects.filter(expired_claim_q(timezone.now())).update(
         status=Status.QUEUED, claimed_by=None, claimed_until=None
     )
 
@@ -457,12 +451,11 @@ def question_request_info(*, doctor: User, question_id: int, message: str) -> Fo
     if not message.strip():
         raise ValidationError({"message": "Write what you need to know."})
     with transaction.atomic():
-        won = Question.objects.filter(
-            pk=question_id,
-            status=Status.CLAIMED,
-            claimed_by=doctor,
-            claimed_until__gt=timezone.now(),
-        ).update(status=Status.NEEDS_INFO, claimed_until=None)
+        won = (
+            Question.objects.live_claims(now=timezone.now(), by=doctor)
+            .filter(pk=question_id)
+            .update(status=Status.NEEDS_INFO, claimed_until=None)
+        )
         if not won:
             raise QueueError("Claim the question first (your claim may have expired).")
         question = Question.objects.get(pk=question_id)
@@ -512,8 +505,7 @@ def question_holder_id(question: Question, *, now: datetime | None = None) -> in
     request for more information is waiting on the patient's reply."""
     now = now or timezone.now()
     if question.status == Status.CLAIMED:
-        live = question.claimed_until is not None and question.claimed_until > now
-        return question.claimed_by_id if live else None
+        return question.claimed_by_id if question.has_live_claim(now=now) else None
     if question.status == Status.NEEDS_INFO:
         return question.claimed_by_id
     return None
@@ -716,7 +708,8 @@ def question_moderator_edited(*, question_id: int, changed: Iterable[str]) -> No
         ).update(answered_at=timezone.now())
     question = (
         Question.objects.filter(pk=question_id)
-        .only("pk", "status", "is_hidden", "is_private")
+        .select_related("answer")
+        .only("pk", "status", "is_hidden", "is_private", "answer__is_hidden")
         .first()
     )
     if question is None:

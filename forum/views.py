@@ -114,13 +114,7 @@ def question_page(
     can_follow_up = answer is not None and (
         is_author or (answer.doctor_id == user.pk and is_doctor)
     )
-    holds_claim = (
-        is_doctor
-        and question.status == Status.CLAIMED
-        and question.claimed_by_id == user.pk
-        and question.claimed_until is not None
-        and question.claimed_until > timezone.now()
-    )
+    holds_claim = is_doctor and question.has_live_claim(now=timezone.now(), by=user)
     original = selectors.sees_original(user=user, question=question)
     context: dict[str, Any] = {
         "question": question,

@@ -381,12 +381,7 @@ class QueueItemSerializer(QuestionListSerializer):
         return similar_rows(stored.get(question.pk, []))
 
     def _mine(self, question: Question) -> bool:
-        now = self.context["now"]
-        return bool(
-            question.claimed_by_id == self.context["request"].user.pk
-            and question.claimed_until is not None
-            and question.claimed_until > now
-        )
+        return question.has_live_claim(now=self.context["now"], by=self.context["request"].user)
 
     @extend_schema_field(TriageSerializer(allow_null=True))
     def get_triage(self, question: Question) -> dict[str, Any] | None:
