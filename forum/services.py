@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import TextChoices
 from django.utils import timezone
 
 import triage
@@ -20,6 +22,7 @@ from accounts.selectors import (
     moderators,
     specialty_is_covered,
 )
+from forum.asking import Draft, ask_errors, assess_draft, reads_as_emergency
 from forum.enqueue import enqueue
 from forum.models import (
     PRIORITY,
@@ -43,8 +46,33 @@ from forum.similarity import unindex_question
 from forum.triage_adapter import assess_question, question_text
 
 
+class ConflictCode(TextChoices):
+    """Why a queue action was refused, for programs (the API's 409 carries it); the messages
+    say it for people."""
+
+    CLAIMED_BY_OTHER = "claimed_by_other", "another doctor holds a live claim on the question"
+    CLAIM_EXPIRED = (
+        "claim_expired",
+        "you hold no live claim on the question (it ran out, or you never claimed it)",
+    )
+    CLAIM_LIMIT = "claim_limit", "you hold as many claims as a doctor may"
+    NOT_IN_QUEUE = "not_in_queue", "the question is not in your queue to claim"
+    NOT_CLAIMED = "not_claimed", "you hold no claim on the question to give back"
+    CONFLICT = "conflict", "the question is not in a state that allows this"
+
+
 class QueueError(ValidationError):
-    """A queue action that cannot happen now (claimed by someone else, limit reached, …)."""
+    """A queue action that cannot happen now (claimed by someone else, limit reached, …);
+    `code` says which."""
+
+    def __init__(self, message: str, *, code: ConflictCode = ConflictCode.CONFLICT) -> None:
+        super().__init__(message, code=code.value)
+
+
+def _without_claim(question_id: int, *, doctor: User, now: datetime) -> ConflictCode:
+    """Why an action that needed this doctor's live claim found none."""
+    other = Question.objects.live_claims(now=now).filter(pk=question_id).exclude(claimed_by=doctor)
+    return ConflictCode.CLAIMED_BY_OTHER if other.exists() else ConflictCode.CLAIM_EXPIRED
 
 
 def _index_after_commit(question_id: int) -> None:
@@ -70,6 +98,27 @@ def age_band(age_years: int | None) -> str:
     return f"{low}-{low + 9}"
 
 
+@dataclass(frozen=True)
+class AskCheck:
+    """A draft read by the ask rules: the engine's reading of it (None for no text), whether
+    it reads as an emergency, and field → message for each rule it breaks."""
+
+    result: dict[str, Any] | None
+    emergency: bool
+    errors: dict[str, str]
+
+
+def question_ask_check(draft: Draft) -> AskCheck:
+    """The ask rules (forum/asking.py) on a draft: the one validation path of a question's
+    text, which the ask form, the API's ask and its edits (`question_edit_errors`) go through. A
+    draft that reads as an emergency needs only some text. Reads only (runs the engine)."""
+    result = assess_draft(draft)
+    emergency = reads_as_emergency(result)
+    return AskCheck(
+        result=result, emergency=emergency, errors=ask_errors(draft, emergency=emergency)
+    )
+
+
 def question_create(
     *,
     author: User,
@@ -83,7 +132,8 @@ def question_create(
     specialty: Specialty | None = None,
     is_private: bool = False,
 ) -> Question:
-    """Save a new question in `submitted`. The age band is fixed at asking time."""
+    """Save a new question in `submitted`. The age band is fixed at asking time. The caller has
+    checked the draft with `question_ask_check` (the form and the API do, before this)."""
     with transaction.atomic():
         question = Question.objects.create(
             author=author,
@@ -133,7 +183,10 @@ def answer_create(*, doctor: User, question: Question, body: str) -> Answer:
             .update(status=Status.ANSWERED, answered_at=now, claimed_until=None)
         )
         if not won:
-            raise QueueError("Claim the question before answering (your claim may have expired).")
+            raise QueueError(
+                "Claim the question before answering (your claim may have expired).",
+                code=_without_claim(question.pk, doctor=doctor, now=now),
+            )
         locked = Question.objects.get(pk=question.pk)
         profile = doctor.doctor_profile
         specialty = locked.specialty
@@ -382,7 +435,9 @@ def question_claim(*, doctor: User, question_id: int) -> Question:
         held = Question.objects.live_claims(now=now, by=doctor).exclude(pk=question_id)
         if held.count() >= settings.QUEUE_MAX_CLAIMS:
             raise QueueError(
-                f"You already hold {settings.QUEUE_MAX_CLAIMS} claims: answer or release one first."
+                f"You already hold {settings.QUEUE_MAX_CLAIMS} claims: "
+                "answer or release one first.",
+                code=ConflictCode.CLAIM_LIMIT,
             )
         specialties = doctor.doctor_profile.specialties.values("pk")
         won = (
@@ -395,8 +450,10 @@ def question_claim(*, doctor: User, question_id: int) -> Question:
             )
         )
         if not won:
+            why = _without_claim(question_id, doctor=doctor, now=now)
             raise QueueError(
-                "Another doctor has claimed this question, or it is not in your queue."
+                "Another doctor has claimed this question, or it is not in your queue.",
+                code=why if why == ConflictCode.CLAIMED_BY_OTHER else ConflictCode.NOT_IN_QUEUE,
             )
     return Question.objects.get(pk=question_id)
 
@@ -408,7 +465,7 @@ def question_release(*, doctor: User, question_id: int) -> None:
         pk=question_id, status=Status.CLAIMED, claimed_by=doctor
     ).update(status=Status.QUEUED, claimed_by=None, claimed_until=None)
     if not released:
-        raise QueueError("You do not hold a claim on this question.")
+        raise QueueError("You do not hold a claim on this question.", code=ConflictCode.NOT_CLAIMED)
 
 
 def claims_release_expired() -> int:
@@ -450,14 +507,18 @@ def question_request_info(*, doctor: User, question_id: int, message: str) -> Fo
     _require_doctor(doctor)
     if not message.strip():
         raise ValidationError({"message": "Write what you need to know."})
+    now = timezone.now()
     with transaction.atomic():
         won = (
-            Question.objects.live_claims(now=timezone.now(), by=doctor)
+            Question.objects.live_claims(now=now, by=doctor)
             .filter(pk=question_id)
             .update(status=Status.NEEDS_INFO, claimed_until=None)
         )
         if not won:
-            raise QueueError("Claim the question first (your claim may have expired).")
+            raise QueueError(
+                "Claim the question first (your claim may have expired).",
+                code=_without_claim(question_id, doctor=doctor, now=now),
+            )
         question = Question.objects.get(pk=question_id)
         followup = FollowUp.objects.create(
             question=question, author=doctor, kind=FollowUpKind.INFO_REQUEST, body=message.strip()
@@ -691,6 +752,31 @@ def question_update(*, author: User, question_id: int, **fields: Any) -> Questio
         if {"title", "body", "duration"} & set(fields) and question.status != Status.SUBMITTED:
             transaction.on_commit(lambda: enqueue_retriage(question_id))
     return question
+
+
+def question_edit_errors(*, question: Question, fields: dict[str, Any]) -> dict[str, str]:
+    """The ask rules on an edit of `question` (`question_ask_check`): field → message for each
+    edited title or body that breaks them, as when it was posted. Only those fields: the intake
+    an edit cannot change (age, sex) is not asked for again. The API's edit checks this before
+    `question_update`. Reads only (runs the engine)."""
+    edited = {"title", "body"} & set(fields)
+    if not edited:
+        return {}
+
+    def text(name: str) -> str:
+        value = fields.get(name, getattr(question, name))
+        return value.strip() if isinstance(value, str) else str(value)
+
+    draft = Draft(
+        title=text("title"),
+        body=text("body"),
+        age_years=question.age_years,
+        sex=question.sex,
+        asking_for=question.asking_for,
+        duration=text("duration"),
+    )
+    check = question_ask_check(draft)
+    return {name: message for name, message in check.errors.items() if name in edited}
 
 
 def question_moderator_edited(*, question_id: int, changed: Iterable[str]) -> None:

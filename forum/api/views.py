@@ -33,7 +33,7 @@ from forum.api.serializers import (
     SpecialtySerializer,
     similar_rows,
 )
-from forum.emergency import call_now_text
+from forum.emergency import call_now
 from forum.models import Question, Specialty, Status, Urgency
 
 
@@ -231,7 +231,7 @@ class QuestionList(generics.ListAPIView[Question]):
             errors: dict[str, Any] = dict(form.errors)
             if form.emergency:
                 # Refused or not, an emergency is told what to do first.
-                errors = {"emergency": True, "call_now": call_now_text(), **errors}
+                errors = {"emergency": True, "call_now": call_now(Urgency.EMERGENCY), **errors}
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         question = services.question_create(author=logged_in_user(request), **form.validated_data)
         question = selectors.question_get_for_user(user=request.user, pk=question.pk)
@@ -302,7 +302,9 @@ class QuestionDetail(generics.RetrieveAPIView[Question]):
 
     def patch(self, request: Request, pk: int) -> Response:
         question = self._own()
-        form = QuestionUpdateSerializer(data=request.data, partial=True)
+        form = QuestionUpdateSerializer(
+            data=request.data, partial=True, context={"question": question}
+        )
         form.is_valid(raise_exception=True)
         services.question_update(
             author=logged_in_user(request), question_id=question.pk, **form.validated_data
