@@ -30,6 +30,7 @@ from forum.models import (
     claimable_q,
     public_q,
 )
+from forum.permissions import can_read_in_full, is_asker
 from forum.similarity import SimilarItem, similar_to_text
 from forum.similarity.services import similar_for_question
 from forum.triage_adapter import assess_question
@@ -102,8 +103,7 @@ def sees_original(*, user: Any, question: Question) -> bool:
     """Whether this user reads what was typed rather than the public copies, with personal
     details masked: the asker, doctors (who work on questions) and moderators. Everyone else
     reads the public copies, on every page and in the API."""
-    is_author = getattr(user, "is_authenticated", False) and question.author_id == user.pk
-    return bool(is_author or user_can_act_as_doctor(user) or user_can_moderate(user))
+    return can_read_in_full(user, question)
 
 
 def public_question_page(
@@ -237,13 +237,12 @@ def triage_for_viewer(question: Question, *, user: Any) -> dict[str, Any] | None
     The newest assessment is the one in force. A question the worker has not triaged yet is
     assessed on the spot for its asker, so an emergency is told what to do without waiting.
     """
-    is_author = getattr(user, "is_authenticated", False) and question.author_id == user.pk
-    if not (is_author or user_can_act_as_doctor(user) or user_can_moderate(user)):
+    if not can_read_in_full(user, question):
         return None
     assessment = latest_assessment(question)
     if assessment is not None:
         return assessment_view(assessment)
-    if is_author and question.status == Status.SUBMITTED:
+    if is_asker(user, question) and question.status == Status.SUBMITTED:
         return _triage_view(assess_question(question).to_dict(), source="engine", reason="")
     return None
 

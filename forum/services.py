@@ -42,6 +42,7 @@ from forum.models import (
     expired_claim_q,
 )
 from forum.notifications import notify
+from forum.permissions import can_follow_up, is_asker
 from forum.similarity import unindex_question
 from forum.triage_adapter import assess_question, question_text
 
@@ -210,11 +211,7 @@ def answer_create(*, doctor: User, question: Question, body: str) -> Answer:
 def followup_create(*, author: User, question: Question, body: str) -> FollowUp:
     """The asker, or the doctor who answered, adds to the thread under the answer."""
     answer = Answer.objects.filter(question=question).first()
-    is_asker = question.author_id == author.pk
-    is_answering_doctor = (
-        answer is not None and answer.doctor_id == author.pk and user_can_act_as_doctor(author)
-    )
-    if not (is_asker or is_answering_doctor):
+    if not can_follow_up(author, question, answer):
         raise PermissionDenied("Only the asker and the answering doctor can follow up.")
     if answer is None:
         raise QueueError("Follow-ups open once a doctor has answered.")
@@ -222,7 +219,7 @@ def followup_create(*, author: User, question: Question, body: str) -> FollowUp:
         raise ValidationError({"body": "Write a message."})
     with transaction.atomic():
         followup = FollowUp.objects.create(question=question, author=author, body=body.strip())
-        other = answer.doctor if is_asker else question.author
+        other = answer.doctor if is_asker(author, question) else question.author
         if other is not None:
             notify(
                 users=[other],

@@ -34,7 +34,8 @@ from forum.api.serializers import (
     similar_rows,
 )
 from forum.emergency import call_now
-from forum.models import Question, Specialty, Status, Urgency
+from forum.models import Question, Specialty, Urgency
+from forum.permissions import can_change_question, can_reply_to_info_request
 
 
 class Pages(PageNumberPagination):
@@ -295,7 +296,7 @@ class QuestionDetail(generics.RetrieveAPIView[Question]):
 
     def _own(self) -> Question:
         question = self.get_object()
-        if question.author_id != self.request.user.pk:
+        if not can_change_question(self.request.user, question):
             # Visible but not yours (a doctor, a moderator, a public question): not editable.
             self.permission_denied(self.request, message="Only the asker can change a question.")
         return question
@@ -361,7 +362,7 @@ class FollowUpList(APIView):
         user = logged_in_user(request)
         body = form.validated_data["body"]
         try:
-            if question.status == Status.NEEDS_INFO and question.author_id == user.pk:
+            if can_reply_to_info_request(user, question):
                 followup = services.question_reply_info(
                     author=user, question_id=question.pk, message=body
                 )
