@@ -78,6 +78,7 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	@$(PY) manage.py spectacular --validate --fail-on-warn --file /tmp/openconsult-schema-$$$$.yaml \
 	  && cmp -s /tmp/openconsult-schema-$$$$.yaml docs/openapi.yaml \

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts.access import user_is_moderator_role, user_is_verified_doctor
 from forum.emails import email_context, render_plain_text, site_link
+from forum.enqueue import enqueue
 
 # The session key of the unconfirmed address the "Verify your e-mail" page may send again.
 RESEND_ADDRESS_KEY = "openconsult_resend_address"
@@ -25,9 +26,6 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         """allauth's e-mails (confirmation, password reset, …) are rendered in the request and
         sent by a Celery task, like the site's own: a slow or dead mail server never fails or
         holds up a sign-up. Side effect: one task enqueued (in-process without a broker)."""
-        from accounts.tasks import send_account_email
-        from forum.enqueue import enqueue
-
         # Every link allauth built (activate_url, password_reset_url, signup_url, …) on the
         # site's address, whatever host the request came in on.
         links = {
@@ -48,7 +46,7 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         message = self.render_mail(template_prefix, email, context)
         alternatives = [(str(body), str(kind)) for body, kind in message.alternatives]
         enqueue(
-            send_account_email,
+            "accounts.tasks.send_account_email",
             {
                 "subject": message.subject,
                 "body": message.body,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account.decorators import secure_admin_login
@@ -12,26 +13,38 @@ from django.urls import URLPattern, URLResolver, path, reverse
 
 from accounts.access import admin_refusal, user_can_moderate, user_needs_totp_for_powers
 
+Page = Callable[[HttpRequest], dict[str, Any]]
+
 
 class ModeratorAdminSite(admin.AdminSite):
     site_header = "OpenConsult moderation"
     site_title = "OpenConsult moderation"
     index_title = "Moderation"
 
+    def __init__(self, name: str = "admin") -> None:
+        super().__init__(name)
+        self._pages: list[tuple[str, str, str, Page]] = []
+
+    def register_page(self, *, route: str, name: str, template: str, context: Page) -> None:
+        """Add a moderators-only page of another app (the forum's queue overview): `context`
+        gives its template's context, beside the admin's own and `title`. Called from that
+        app's admin module, before the URLs are read."""
+        self._pages.append((route, name, template, context))
+
     def get_urls(self) -> list[URLPattern | URLResolver]:
         extra: list[URLPattern | URLResolver] = [
-            path("queue-overview/", self.admin_view(self.queue_overview), name="queue-overview"),
+            path(route, self.admin_view(self._page_view(template, context)), name=name)
+            for route, name, template, context in self._pages
         ]
         return extra + super().get_urls()
 
-    def queue_overview(self, request: HttpRequest) -> HttpResponse:
-        from forum.selectors import queue_overview
+    def _page_view(self, template: str, context: Page) -> Callable[[HttpRequest], HttpResponse]:
+        def view(request: HttpRequest) -> HttpResponse:
+            return TemplateResponse(
+                request, template, {**self.each_context(request), **context(request)}
+            )
 
-        return TemplateResponse(
-            request,
-            "admin/queue_overview.html",
-            {**self.each_context(request), "title": "Queue overview", "rows": queue_overview()},
-        )
+        return view
 
     def has_permission(self, request: HttpRequest) -> bool:
         return user_can_moderate(request.user)

@@ -9,7 +9,9 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401 - connects the receivers
+        # Django's loading order: these need the models, which are ready only now.
+        # signals connects the receivers; tasks registers the tasks scheduled by name.
+        from accounts import signals, tasks  # noqa: F401
 
 
 class ModeratedAdminConfig(AdminConfig):

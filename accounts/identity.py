@@ -7,12 +7,7 @@ was rejected, and never a doctor writing on a question they asked themselves.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from accounts.models import DoctorProfile, DoctorStatus, User
-
-if TYPE_CHECKING:
-    from forum.models import Answer
 
 FORMER_MEMBER = "A former member"
 ANSWERING_DOCTOR = "A doctor"
@@ -38,14 +33,13 @@ def public_name(user: User | None, *, asker_id: int | None = None) -> str:
     return user.pseudonym
 
 
-def answer_signature(answer: Answer) -> str:
+def answer_signature(doctor: User | None, *, kept_name: str) -> str:
     """The doctor an answer is signed by: the doctor's display name (the answer was written as a
-    verified doctor), or the name kept on the answer once the account has gone or for an
-    imported answer."""
-    doctor = answer.doctor
+    verified doctor), or the name kept on the answer (`kept_name`, its `doctor_name`) once the
+    account has gone or for an imported answer."""
     if doctor is not None:
         try:
             return doctor.doctor_profile.display_name
         except DoctorProfile.DoesNotExist:
             pass
-    return answer.doctor_name or ANSWERING_DOCTOR
+    return kept_name or ANSWERING_DOCTOR

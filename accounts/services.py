@@ -1,4 +1,4 @@
-"""Writes on accounts: doctor applications and their review."""
+"""Writes on accounts: doctor applications and their review, an account's export and deletion."""
 
 from __future__ import annotations
 
@@ -7,15 +7,30 @@ from collections.abc import Iterable
 from importlib import import_module
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth import SESSION_KEY
+from django.contrib.contenttypes.models import ContentType
 from django.db import router, transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import ApiToken, DoctorProfile, DoctorStatus, Role, User
 from forum.enqueue import enqueue
-from forum.models import AuditEvent, Specialty
+from forum.models import (
+    Answer,
+    Assessment,
+    AssessmentSource,
+    AuditEvent,
+    FollowUp,
+    Notification,
+    Question,
+    Specialty,
+)
+from forum.services import doctor_claims_release
 
 
 def doctor_apply(
@@ -54,8 +69,6 @@ def doctor_apply(
 def _decide(
     *, moderator: User, profile: DoctorProfile, status: str, reason: str, action: str
 ) -> DoctorProfile:
-    from accounts.tasks import send_doctor_decision_email
-
     with transaction.atomic():
         profile.status = status
         profile.rejection_reason = reason if status == DoctorStatus.REJECTED else ""
@@ -69,7 +82,9 @@ def _decide(
             target_id=profile.pk,
             reason=reason,
         )
-        transaction.on_commit(lambda: enqueue(send_doctor_decision_email, profile.pk))
+        transaction.on_commit(
+            lambda: enqueue("accounts.tasks.send_doctor_decision_email", profile.pk)
+        )
     return profile
 
 
@@ -129,9 +144,6 @@ def _when(value: Any) -> str | None:
 
 
 def _account_export(user: User) -> dict[str, Any]:
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
     return {
         "email": user.email,
         "pseudonym": user.pseudonym,
@@ -181,8 +193,6 @@ def _doctor_profile_export(user: User) -> dict[str, Any] | None:
 
 
 def _questions_export(user: User) -> list[dict[str, Any]]:
-    from forum.models import Question
-
     questions = (
         Question.objects.filter(author=user)
         .select_related("specialty", "answer")
@@ -249,18 +259,6 @@ def user_export_data(*, user: User) -> dict[str, Any]:
     ups and triage corrections they wrote, the questions they hold, their notifications and
     what they did as a doctor or moderator. Other people's questions appear by id only: a
     doctor's export never carries a patient's title. Reads only."""
-    from django.contrib.admin.models import LogEntry
-
-    from forum.models import (
-        Answer,
-        Assessment,
-        AssessmentSource,
-        AuditEvent,
-        FollowUp,
-        Notification,
-        Question,
-    )
-
     return {
         "account": _account_export(user),
         "doctor_profile": _doctor_profile_export(user),
@@ -345,8 +343,6 @@ def user_export_data(*, user: User) -> dict[str, Any]:
 def _rows_deleted_with(user: User) -> dict[type[Model], list[Any]]:
     """The primary keys of every row that deleting the account removes, by model: what the
     cascade reaches, however deep (questions, their answers, follow-ups, triage, links, …)."""
-    from django.contrib.admin.utils import NestedObjects
-
     collector = NestedObjects(using=router.db_for_write(User))
     collector.collect([user])
     return {model: [obj.pk for obj in objs] for model, objs in collector.data.items()}
@@ -363,9 +359,6 @@ ERASED = "(deleted with an account)"
 def _admin_log_anonymise(doomed: dict[type[Model], list[Any]]) -> int:
     """Admin log entries about the rows going away keep who did what kind of change and when,
     and lose the object's id, name (a question's title) and change message."""
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
     count = 0
     for model, pks in doomed.items():
         meta = model._meta
@@ -385,8 +378,6 @@ def _admin_log_anonymise(doomed: dict[type[Model], list[Any]]) -> int:
 def _audit_events_anonymise(doomed: dict[type[Model], list[Any]]) -> int:
     """Audit events about the rows going away keep who did what and when, and lose the
     target's id and the reason (which may describe the question)."""
-    from forum.models import Answer, AuditEvent, FollowUp, Question
-
     targets: dict[str, type[Model]] = {
         "question": Question,
         "answer": Answer,
@@ -420,8 +411,6 @@ def user_sessions_end(*, user: User) -> int:
     through a log-in, or holding one of its e-mail addresses. Expired sessions of everyone are
     cleared first (as `clearsessions` does). Sessions kept only in a cache or a cookie cannot be
     listed; the project stores them in the database. Returns how many were ended."""
-    from allauth.account.models import EmailAddress
-
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     if not hasattr(store_class, "get_model_class"):
         return 0
@@ -447,9 +436,6 @@ def user_delete_account(*, user: User) -> None:
     the queue at once; admin log entries and audit events about the deleted rows are
     anonymised (the staff's record of what kind of thing they did, and when, stays); every
     stored session of the account is ended. docs/security.md lists what is kept and why."""
-    from forum.models import Answer
-    from forum.services import doctor_claims_release
-
     with transaction.atomic():
         doctor_claims_release(doctor_id=user.pk)
         profile = DoctorProfile.objects.filter(user=user).first()

@@ -19,6 +19,8 @@ from django.utils.crypto import get_random_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.celery import app
+
 log = logging.getLogger(__name__)
 
 
@@ -31,8 +33,6 @@ def _database() -> None:
 def _broker() -> None:
     if not settings.CELERY_BROKER_URL:
         return  # tasks run in-process: there is no broker to reach
-    from config.celery import app
-
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
 

@@ -3,12 +3,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
+from accounts.admin_site import ModeratorAdminSite
 from accounts.admin_tools import ModeratorPermissions, ReadOnlyRecords, reason_action
-from forum import services
+from forum import selectors, services
 from forum.models import Answer, Assessment, AuditEvent, FollowUp, Notification, Question, Specialty
+
+
+def _queue_overview(request: HttpRequest) -> dict[str, Any]:
+    return {"title": "Queue overview", "rows": selectors.queue_overview()}
+
+
+if not isinstance(admin.site, ModeratorAdminSite):  # INSTALLED_APPS names ModeratedAdminConfig
+    raise ImproperlyConfigured("The admin site must be accounts.admin_site.ModeratorAdminSite.")
+admin.site.register_page(
+    route="queue-overview/",
+    name="queue-overview",
+    template="admin/queue_overview.html",
+    context=_queue_overview,
+)
 
 
 @admin.register(Specialty)
@@ -17,7 +33,7 @@ class SpecialtyAdmin(ModeratorPermissions, admin.ModelAdmin[Specialty]):
     search_fields = ["name", "slug"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the slugs are a contract (docs/DESIGN.md)
+        return False  # the slugs are a contract (docs/contracts.md)
 
 
 def _hide_actions(hide: Any, restore: Any, noun: str) -> list[Any]:

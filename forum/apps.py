@@ -8,5 +8,8 @@ class ForumConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from forum import signals  # noqa: F401 - connects the receivers
+        # Django's loading order: these need the models, which are ready only now.
+        # signals connects the receivers; tasks registers the tasks the services schedule by
+        # name (forum.enqueue).
+        from forum import signals, tasks  # noqa: F401
         from forum.similarity import signals as similarity_signals  # noqa: F401

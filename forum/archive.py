@@ -1,4 +1,4 @@
-"""Archive import: one answered Q&A per record, in the format of docs/DESIGN.md ('Archive import').
+"""Archive import: one answered Q&A per record, in the format of docs/contracts.md.
 
 `qa_validate` checks a record completely before anything is written, so a bad record writes
 nothing; `ArchiveImport` writes valid records a batch at a time (`import_qa`), and

@@ -67,9 +67,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                 ),
                 "waiting": now - (question.queued_at or question.created_at),
                 "similar": [] if question.urgency == Urgency.EMERGENCY else similar[question.pk],
-                "mine": question.claimed_by_id == request.user.pk
-                and question.claimed_until is not None
-                and question.claimed_until > now,
+                "mine": question.has_live_claim(now=now, by=request.user),
             }
         )
     return render(

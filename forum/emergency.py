@@ -9,6 +9,8 @@ from typing import Any
 
 from django.conf import settings
 
+from forum.models import Urgency
+
 # Flags that call for the crisis line beside the emergency number.
 CRISIS_FLAGS = frozenset(
     {
@@ -31,10 +33,18 @@ def _dial(configured: str, shown: str) -> str:
 
 
 def call_now_text() -> str:
+    """The call-now line: every page, e-mail and API response that tells someone to call
+    emergency services says it in these words."""
     return (
         f"This may be an emergency. Call your emergency number ({settings.EMERGENCY_NUMBER}) "
         "or go to the nearest emergency department now. Do not wait for an answer here."
     )
+
+
+def call_now(urgency: str) -> str | None:
+    """The call-now line for a triage of this urgency: set for an emergency, else None (the
+    API's `call_now`)."""
+    return call_now_text() if urgency == Urgency.EMERGENCY else None
 
 
 @dataclass(frozen=True)

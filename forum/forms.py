@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 
 from accounts.models import Sex
-from forum.asking import Draft, ask_errors, assess_draft, posted_title, reads_as_emergency
+from forum import services
+from forum.asking import Draft, posted_title
 from forum.models import AskingFor, Duration, Specialty, Urgency
 from forum.text import clean_text, has_nul
 
@@ -104,8 +105,9 @@ class MarkReadForm(forms.Form):
 
 
 class AskForm(forms.Form):
-    """The ask form. Its rules are the ask rules (forum/asking.py): an emergency is accepted
-    with whatever it says; `emergency` tells the page to lead with the call-now advice."""
+    """The ask form. Its rules are the ask rules, checked by `services.question_ask_check` as
+    the API's are: an emergency is accepted with whatever it says; `emergency` tells the page
+    to lead with the call-now advice."""
 
     title = TextField(
         max_length=200,
@@ -178,10 +180,11 @@ class AskForm(forms.Form):
             asking_for=str(data.get("asking_for") or AskingFor.SELF),
             duration=str(data.get("duration") or ""),
         )
+        check = services.question_ask_check(draft)
         # the draft's triage: kept so an invalid emergency post still leads with the advice
-        self.draft_result = assess_draft(draft)
-        self.emergency = reads_as_emergency(self.draft_result)
-        for field, message in ask_errors(draft, emergency=self.emergency).items():
+        self.draft_result = check.result
+        self.emergency = check.emergency
+        for field, message in check.errors.items():
             if field not in self.errors:
                 self.add_error(field, message)
         if self.emergency:

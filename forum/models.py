@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -27,7 +28,7 @@ class Specialty(models.Model):
 
 
 class Status(models.TextChoices):
-    """The lifecycle of a question (docs/DESIGN.md, 'The main flow')."""
+    """The lifecycle of a question (docs/architecture.md, 'The flow of a question')."""
 
     SUBMITTED = "submitted", "Submitted"
     QUEUED = "queued", "Waiting for a doctor"
@@ -130,16 +131,71 @@ class MaskedText(models.Model):
         return parts
 
 
-# What the public lists show, as their partial indexes are defined: keep the two together.
+# The rows the public lists' partial indexes hold: the question's own part of `public_q` (an
+# index cannot see the answer's row) with an answer time. Keep the two together.
 PUBLIC_LISTED = models.Q(
     status="answered", is_hidden=False, is_private=False, answered_at__isnull=False
 )
 
 
+def public_q(prefix: str = "", *, with_answer: bool = False) -> models.Q:
+    """The rule "a public Q&A" as a filter: answered, not private, not hidden by a moderator,
+    and its answer not hidden by one either. What anyone may read, list, search and be offered
+    as similar; `Question.is_public` is the same rule on a row, `public_sql` in SQL.
+
+    `prefix` reaches the question through a relation ("similar__"). `with_answer` also asks
+    for the doctor's answer to exist (the similar Q&As show it); without it a question a
+    moderator set to answered before any answer was written is public too."""
+    own = models.Q(
+        **{f"{prefix}status": Status.ANSWERED, f"{prefix}is_hidden": False},
+        **{f"{prefix}is_private": False},
+    )
+    if with_answer:
+        return own & models.Q(**{f"{prefix}answer__is_hidden": False})
+    return own & ~models.Q(**{f"{prefix}answer__is_hidden": True})
+
+
+def public_sql(alias: str) -> tuple[str, list[Any]]:
+    """`public_q()` as an SQL condition on the question table under `alias`, with its
+    parameters, for the full-text search's own statements."""
+    return (
+        f"{alias}.status = %s AND {alias}.is_hidden = %s AND {alias}.is_private = %s "  # noqa: S608
+        "AND NOT EXISTS (SELECT 1 FROM forum_answer AS hidden_answer "
+        f"WHERE hidden_answer.question_id = {alias}.id AND hidden_answer.is_hidden = %s)",
+        [Status.ANSWERED.value, False, False, True],
+    )
+
+
+def live_claim_q(now: datetime, *, by: Any = None) -> models.Q:
+    """The rule "a live claim" as a filter: claimed, and the claim not run out at `now`
+    (of the doctor `by`, when given). `Question.has_live_claim` is the same rule on a row."""
+    live = models.Q(status=Status.CLAIMED, claimed_until__gt=now)
+    return live & models.Q(claimed_by=by) if by is not None else live
+
+
+def expired_claim_q(now: datetime) -> models.Q:
+    """A claim that has run out at `now`: the question is back in the queue for everyone."""
+    return models.Q(status=Status.CLAIMED, claimed_until__lte=now)
+
+
+def claimable_q(now: datetime, *, by: Any) -> models.Q:
+    """What the doctor `by` may claim at `now`, of what their queue reaches: a question waiting
+    in the queue, one whose claim has run out, or one they hold already (claiming renews it)."""
+    return (
+        models.Q(status=Status.QUEUED)
+        | expired_claim_q(now)
+        | models.Q(status=Status.CLAIMED, claimed_by=by)
+    )
+
+
 class QuestionQuerySet(models.QuerySet["Question"]):
-    def public(self) -> QuestionQuerySet:
-        """Answered, not hidden, not private: what anyone may read."""
-        return self.filter(status=Status.ANSWERED, is_hidden=False, is_private=False)
+    def public(self, *, with_answer: bool = False) -> QuestionQuerySet:
+        """The public Q&As (`public_q`): what anyone may read."""
+        return self.filter(public_q(with_answer=with_answer))
+
+    def live_claims(self, *, now: datetime, by: Any = None) -> QuestionQuerySet:
+        """The questions under a live claim at `now` (`live_claim_q`), of `by` when given."""
+        return self.filter(live_claim_q(now, by=by))
 
 
 class Question(MaskedText):
@@ -251,7 +307,24 @@ class Question(MaskedText):
 
     @property
     def is_public(self) -> bool:
-        return self.status == Status.ANSWERED and not self.is_hidden and not self.is_private
+        """Whether this is a public Q&A (`public_q`): answered, not private, not hidden, and
+        its answer not hidden by a moderator. Reads the answer (select it with the question)."""
+        if self.status != Status.ANSWERED or self.is_hidden or self.is_private:
+            return False
+        try:
+            return not self.answer.is_hidden
+        except Question.answer.RelatedObjectDoesNotExist:
+            return True
+
+    def has_live_claim(self, *, now: datetime, by: Any = None) -> bool:
+        """Whether the question is under a live claim at `now` (`live_claim_q`), held by the
+        user `by` when given."""
+        live = (
+            self.status == Status.CLAIMED
+            and self.claimed_until is not None
+            and self.claimed_until > now
+        )
+        return live and (by is None or self.claimed_by_id == by.pk)
 
     @property
     def body_html(self) -> str:

@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import DoctorStatus, Role, User
+from accounts.models import User
 from forum.emails import send_templated_email
 from forum.enqueue import enqueue
 from forum.models import Notification, NotificationKind, Question
@@ -39,11 +37,12 @@ def notify(*, users: Iterable[User], kind: str, question: Question | None, messa
             transaction.on_commit(_email_later(notification.pk))
 
 
-def _email_later(notification_id: int) -> Callable[[], None]:
-    from forum.tasks import send_notification_email
+SEND_EMAIL_TASK = "forum.tasks.send_notification_email"
 
+
+def _email_later(notification_id: int) -> Callable[[], None]:
     def enqueue_email() -> None:
-        enqueue(send_notification_email, notification_id)
+        enqueue(SEND_EMAIL_TASK, notification_id)
 
     return enqueue_email
 
@@ -68,51 +67,8 @@ def notification_send_email(*, notification_id: int) -> bool:
     return True
 
 
-def doctors_for_specialty(specialty_id: int | None) -> QuerySet[User]:
-    """Verified, active doctors of a specialty (all verified doctors when it is not known)."""
-    users = User.objects.filter(
-        is_active=True,
-        role=Role.DOCTOR,
-        doctor_profile__status=DoctorStatus.VERIFIED,
-    )
-    if specialty_id is not None:
-        users = users.filter(doctor_profile__specialties__id=specialty_id)
-    return users.distinct()
-
-
-def verified_doctors() -> QuerySet[User]:
-    return User.objects.filter(
-        is_active=True, role=Role.DOCTOR, doctor_profile__status=DoctorStatus.VERIFIED
-    )
-
-
-def doctors_on_call() -> QuerySet[User]:
-    """Verified doctors of the on-call specialties (settings.ON_CALL_SPECIALTIES): they are
-    alerted to, and see, every emergency and urgent question whatever its specialty."""
-    return (
-        verified_doctors()
-        .filter(doctor_profile__specialties__slug__in=settings.ON_CALL_SPECIALTIES)
-        .distinct()
-    )
-
-
-def specialty_is_covered(specialty_id: int | None) -> bool:
-    """Whether some verified doctor works this specialty's queue."""
-    if specialty_id is None:
-        return False
-    return verified_doctors().filter(doctor_profile__specialties__id=specialty_id).exists()
-
-
-def moderators() -> QuerySet[User]:
-    return User.objects.filter(
-        Q(role=Role.MODERATOR) | Q(is_superuser=True), is_active=True, is_staff=True
-    )
-
-
 def notifications_resend_unsent(*, older_than_seconds: int = 60, max_age_days: int = 2) -> int:
     """Re-enqueue e-mails that never went out (the broker was down when they were due)."""
-    from forum.tasks import send_notification_email
-
     now = timezone.now()
     ids = Notification.objects.filter(
         emailed_at=None,
@@ -120,7 +76,7 @@ def notifications_resend_unsent(*, older_than_seconds: int = 60, max_age_days: i
         created_at__lt=now - timedelta(seconds=older_than_seconds),
         created_at__gt=now - timedelta(days=max_age_days),
     ).values_list("pk", flat=True)[:1000]
-    return sum(1 for pk in ids if enqueue(send_notification_email, pk))
+    return sum(1 for pk in ids if enqueue(SEND_EMAIL_TASK, pk))
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.access import user_can_act_as_doctor, user_can_moderate
 from accounts.models import DoctorStatus, Role
+from accounts.selectors import doctors_on_call
 from forum import listing
 from forum.models import (
     Answer,
@@ -26,8 +27,10 @@ from forum.models import (
     Specialty,
     Status,
     Urgency,
+    claimable_q,
+    public_q,
 )
-from forum.notifications import doctors_on_call
+from forum.permissions import can_read_in_full, is_asker
 from forum.similarity import SimilarItem, similar_to_text
 from forum.similarity.services import similar_for_question
 from forum.triage_adapter import assess_question
@@ -68,7 +71,7 @@ def questions_visible_to(user: Any) -> QuerySet[Question]:
     qs = Question.objects.all()
     if user_can_moderate(user):
         return qs
-    visible = Q(status=Status.ANSWERED, is_hidden=False, is_private=False)
+    visible = public_q()
     if getattr(user, "is_authenticated", False):
         visible |= Q(author=user)
         if user_can_act_as_doctor(user):
@@ -100,8 +103,7 @@ def sees_original(*, user: Any, question: Question) -> bool:
     """Whether this user reads what was typed rather than the public copies, with personal
     details masked: the asker, doctors (who work on questions) and moderators. Everyone else
     reads the public copies, on every page and in the API."""
-    is_author = getattr(user, "is_authenticated", False) and question.author_id == user.pk
-    return bool(is_author or user_can_act_as_doctor(user) or user_can_moderate(user))
+    return can_read_in_full(user, question)
 
 
 def public_question_page(
@@ -182,9 +184,9 @@ def _with_display(items: list[SimilarItem]) -> list[SimilarItem]:
     """Fetch the relations the pages show in one query (the engine returns bare rows)."""
     if not items:
         return items
-    rows = _with_display_relations(
-        Question.objects.public().filter(answer__is_hidden=False)
-    ).in_bulk([item.question.pk for item in items])
+    rows = _with_display_relations(Question.objects.public(with_answer=True)).in_bulk(
+        [item.question.pk for item in items]
+    )
     return [
         dataclasses.replace(item, question=rows[item.question.pk])
         for item in items
@@ -235,13 +237,12 @@ def triage_for_viewer(question: Question, *, user: Any) -> dict[str, Any] | None
     The newest assessment is the one in force. A question the worker has not triaged yet is
     assessed on the spot for its asker, so an emergency is told what to do without waiting.
     """
-    is_author = getattr(user, "is_authenticated", False) and question.author_id == user.pk
-    if not (is_author or user_can_act_as_doctor(user) or user_can_moderate(user)):
+    if not can_read_in_full(user, question):
         return None
     assessment = latest_assessment(question)
     if assessment is not None:
         return assessment_view(assessment)
-    if is_author and question.status == Status.SUBMITTED:
+    if is_asker(user, question) and question.status == Status.SUBMITTED:
         return _triage_view(assess_question(question).to_dict(), source="engine", reason="")
     return None
 
@@ -266,11 +267,7 @@ def queue_for_doctor(*, doctor: Any) -> QuerySet[Question]:
         reach = Q(specialty__in=mine)
     return (
         Question.objects.filter(reach, is_hidden=False)
-        .filter(
-            Q(status=Status.QUEUED)
-            | Q(status=Status.CLAIMED, claimed_until__lte=now)
-            | Q(status=Status.CLAIMED, claimed_by=doctor)
-        )
+        .filter(claimable_q(now, by=doctor))
         .select_related("specialty", "author", "claimed_by")
         .prefetch_related("assessments")
         .order_by("-priority", "queued_at", "id")

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import TextChoices
 from django.utils import timezone
 
 import triage
 from accounts.access import user_can_act_as_doctor
 from accounts.models import User
+from accounts.selectors import (
+    doctors_for_specialty,
+    doctors_on_call,
+    moderators,
+    specialty_is_covered,
+)
+from forum.asking import Draft, ask_errors, assess_draft, reads_as_emergency
 from forum.enqueue import enqueue
 from forum.models import (
     PRIORITY,
@@ -30,28 +38,50 @@ from forum.models import (
     Specialty,
     Status,
     Urgency,
+    claimable_q,
+    expired_claim_q,
 )
-from forum.notifications import (
-    doctors_for_specialty,
-    doctors_on_call,
-    moderators,
-    notify,
-    specialty_is_covered,
-)
+from forum.notifications import notify
+from forum.permissions import can_follow_up, is_asker
 from forum.similarity import unindex_question
 from forum.triage_adapter import assess_question, question_text
 
 
+class ConflictCode(TextChoices):
+    """Why a queue action was refused, for programs (the API's 409 carries it); the messages
+    say it for people."""
+
+    CLAIMED_BY_OTHER = "claimed_by_other", "another doctor holds a live claim on the question"
+    CLAIM_EXPIRED = (
+        "claim_expired",
+        "you hold no live claim on the question (it ran out, or you never claimed it)",
+    )
+    CLAIM_LIMIT = "claim_limit", "you hold as many claims as a doctor may"
+    NOT_IN_QUEUE = "not_in_queue", "the question is not in your queue to claim"
+    NOT_CLAIMED = "not_claimed", "you hold no claim on the question to give back"
+    CONFLICT = "conflict", "the question is not in a state that allows this"
+
+
 class QueueError(ValidationError):
-    """A queue action that cannot happen now (claimed by someone else, limit reached, …)."""
+    """A queue action that cannot happen now (claimed by someone else, limit reached, …);
+    `code` says which."""
+
+    def __init__(self, message: str, *, code: ConflictCode = ConflictCode.CONFLICT) -> None:
+        super().__init__(message, code=code.value)
+
+
+def _without_claim(question_id: int, *, doctor: User, now: datetime) -> ConflictCode:
+    """Why an action that needed this doctor's live claim found none."""
+    other = Question.objects.live_claims(now=now).filter(pk=question_id).exclude(claimed_by=doctor)
+    return ConflictCode.CLAIMED_BY_OTHER if other.exists() else ConflictCode.CLAIM_EXPIRED
 
 
 def _index_after_commit(question_id: int) -> None:
     """Refresh the question's similarity entry once the change is committed: an answered
     question shows up in others' similar lists within seconds, a restored one comes back."""
-    from forum.similarity.tasks import similarity_index_question
-
-    transaction.on_commit(lambda: enqueue(similarity_index_question, question_id))
+    transaction.on_commit(
+        lambda: enqueue("forum.similarity.tasks.similarity_index_question", question_id)
+    )
 
 
 def _require_doctor(user: User) -> None:
@@ -69,6 +99,27 @@ def age_band(age_years: int | None) -> str:
     return f"{low}-{low + 9}"
 
 
+@dataclass(frozen=True)
+class AskCheck:
+    """A draft read by the ask rules: the engine's reading of it (None for no text), whether
+    it reads as an emergency, and field → message for each rule it breaks."""
+
+    result: dict[str, Any] | None
+    emergency: bool
+    errors: dict[str, str]
+
+
+def question_ask_check(draft: Draft) -> AskCheck:
+    """The ask rules (forum/asking.py) on a draft: the one validation path of a question's
+    text, which the ask form, the API's ask and its edits (`question_edit_errors`) go through. A
+    draft that reads as an emergency needs only some text. Reads only (runs the engine)."""
+    result = assess_draft(draft)
+    emergency = reads_as_emergency(result)
+    return AskCheck(
+        result=result, emergency=emergency, errors=ask_errors(draft, emergency=emergency)
+    )
+
+
 def question_create(
     *,
     author: User,
@@ -82,7 +133,8 @@ def question_create(
     specialty: Specialty | None = None,
     is_private: bool = False,
 ) -> Question:
-    """Save a new question in `submitted`. The age band is fixed at asking time."""
+    """Save a new question in `submitted`. The age band is fixed at asking time. The caller has
+    checked the draft with `question_ask_check` (the form and the API do, before this)."""
     with transaction.atomic():
         question = Question.objects.create(
             author=author,
@@ -107,9 +159,12 @@ def question_create(
 def enqueue_triage(question_id: int) -> bool:
     """Hand the question to a worker. Never raises: with the broker down or frozen the question
     stays `submitted` and the sweeper re-enqueues it later. Returns whether it was enqueued."""
-    from forum.tasks import triage_question
+    return enqueue("forum.tasks.triage_question", question_id)
 
-    return enqueue(triage_question, question_id)
+
+def enqueue_retriage(question_id: int) -> bool:
+    """Hand an edited question to a worker to be triaged again; never raises (`enqueue`)."""
+    return enqueue("forum.tasks.retriage_question", question_id)
 
 
 def answer_create(*, doctor: User, question: Question, body: str) -> Answer:
@@ -123,15 +178,16 @@ def answer_create(*, doctor: User, question: Question, body: str) -> Answer:
         raise ValidationError({"body": "Write an answer."})
     now = timezone.now()
     with transaction.atomic():
-        won = Question.objects.filter(
-            pk=question.pk,
-            status=Status.CLAIMED,
-            claimed_by=doctor,
-            claimed_until__gt=now,
-            is_hidden=False,
-        ).update(status=Status.ANSWERED, answered_at=now, claimed_until=None)
+        won = (
+            Question.objects.live_claims(now=now, by=doctor)
+            .filter(pk=question.pk, is_hidden=False)
+            .update(status=Status.ANSWERED, answered_at=now, claimed_until=None)
+        )
         if not won:
-            raise QueueError("Claim the question before answering (your claim may have expired).")
+            raise QueueError(
+                "Claim the question before answering (your claim may have expired).",
+                code=_without_claim(question.pk, doctor=doctor, now=now),
+            )
         locked = Question.objects.get(pk=question.pk)
         profile = doctor.doctor_profile
         specialty = locked.specialty
@@ -155,11 +211,7 @@ def answer_create(*, doctor: User, question: Question, body: str) -> Answer:
 def followup_create(*, author: User, question: Question, body: str) -> FollowUp:
     """The asker, or the doctor who answered, adds to the thread under the answer."""
     answer = Answer.objects.filter(question=question).first()
-    is_asker = question.author_id == author.pk
-    is_answering_doctor = (
-        answer is not None and answer.doctor_id == author.pk and user_can_act_as_doctor(author)
-    )
-    if not (is_asker or is_answering_doctor):
+    if not can_follow_up(author, question, answer):
         raise PermissionDenied("Only the asker and the answering doctor can follow up.")
     if answer is None:
         raise QueueError("Follow-ups open once a doctor has answered.")
@@ -167,7 +219,7 @@ def followup_create(*, author: User, question: Question, body: str) -> FollowUp:
         raise ValidationError({"body": "Write a message."})
     with transaction.atomic():
         followup = FollowUp.objects.create(question=question, author=author, body=body.strip())
-        other = answer.doctor if is_asker else question.author
+        other = answer.doctor if is_asker(author, question) else question.author
         if other is not None:
             notify(
                 users=[other],
@@ -186,12 +238,13 @@ def _set_hidden(*, moderator: User, obj: Any, hidden: bool, reason: str, target_
         type(obj).objects.filter(pk=obj.pk).update(
             is_hidden=hidden, hidden_reason=reason if hidden else ""
         )
-        if isinstance(obj, Question):
-            if hidden:
-                # Gone from every similar list at once, not after the next refresh.
-                unindex_question(obj.pk)
-            else:
-                _index_after_commit(obj.pk)
+        if isinstance(obj, Question) and hidden:
+            # Gone from every similar list at once, not after the next refresh.
+            unindex_question(obj.pk)
+        elif isinstance(obj, Question | Answer):
+            # Its entry follows `Question.is_public` (a hidden answer makes the Q&A not public;
+            # the lists check the answer's row meanwhile).
+            _index_after_commit(obj.pk if isinstance(obj, Question) else obj.question_id)
         AuditEvent.objects.create(
             actor=moderator,
             action=f"{target_type}_{'hidden' if hidden else 'restored'}",
@@ -376,21 +429,17 @@ def question_claim(*, doctor: User, question_id: int) -> Question:
     now = timezone.now()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=doctor.pk).first()
-        held = Question.objects.filter(
-            status=Status.CLAIMED, claimed_by=doctor, claimed_until__gt=now
-        ).exclude(pk=question_id)
+        held = Question.objects.live_claims(now=now, by=doctor).exclude(pk=question_id)
         if held.count() >= settings.QUEUE_MAX_CLAIMS:
             raise QueueError(
-                f"You already hold {settings.QUEUE_MAX_CLAIMS} claims: answer or release one first."
+                f"You already hold {settings.QUEUE_MAX_CLAIMS} claims: "
+                "answer or release one first.",
+                code=ConflictCode.CLAIM_LIMIT,
             )
         specialties = doctor.doctor_profile.specialties.values("pk")
         won = (
             Question.objects.filter(pk=question_id, is_hidden=False, specialty__in=specialties)
-            .filter(
-                Q(status=Status.QUEUED)
-                | Q(status=Status.CLAIMED, claimed_until__lte=now)
-                | Q(status=Status.CLAIMED, claimed_by=doctor)
-            )
+            .filter(claimable_q(now, by=doctor))
             .update(
                 status=Status.CLAIMED,
                 claimed_by=doctor,
@@ -398,8 +447,10 @@ def question_claim(*, doctor: User, question_id: int) -> Question:
             )
         )
         if not won:
+            why = _without_claim(question_id, doctor=doctor, now=now)
             raise QueueError(
-                "Another doctor has claimed this question, or it is not in your queue."
+                "Another doctor has claimed this question, or it is not in your queue.",
+                code=why if why == ConflictCode.CLAIMED_BY_OTHER else ConflictCode.NOT_IN_QUEUE,
             )
     return Question.objects.get(pk=question_id)
 
@@ -411,12 +462,12 @@ def question_release(*, doctor: User, question_id: int) -> None:
         pk=question_id, status=Status.CLAIMED, claimed_by=doctor
     ).update(status=Status.QUEUED, claimed_by=None, claimed_until=None)
     if not released:
-        raise QueueError("You do not hold a claim on this question.")
+        raise QueueError("You do not hold a claim on this question.", code=ConflictCode.NOT_CLAIMED)
 
 
 def claims_release_expired() -> int:
     """Put questions whose claim has run out back in the queue (run by beat)."""
-    return Question.objects.filter(status=Status.CLAIMED, claimed_until__lte=timezone.now()).update(
+    return Question.objects.filter(expired_claim_q(timezone.now())).update(
         status=Status.QUEUED, claimed_by=None, claimed_until=None
     )
 
@@ -453,15 +504,18 @@ def question_request_info(*, doctor: User, question_id: int, message: str) -> Fo
     _require_doctor(doctor)
     if not message.strip():
         raise ValidationError({"message": "Write what you need to know."})
+    now = timezone.now()
     with transaction.atomic():
-        won = Question.objects.filter(
-            pk=question_id,
-            status=Status.CLAIMED,
-            claimed_by=doctor,
-            claimed_until__gt=timezone.now(),
-        ).update(status=Status.NEEDS_INFO, claimed_until=None)
+        won = (
+            Question.objects.live_claims(now=now, by=doctor)
+            .filter(pk=question_id)
+            .update(status=Status.NEEDS_INFO, claimed_until=None)
+        )
         if not won:
-            raise QueueError("Claim the question first (your claim may have expired).")
+            raise QueueError(
+                "Claim the question first (your claim may have expired).",
+                code=_without_claim(question_id, doctor=doctor, now=now),
+            )
         question = Question.objects.get(pk=question_id)
         followup = FollowUp.objects.create(
             question=question, author=doctor, kind=FollowUpKind.INFO_REQUEST, body=message.strip()
@@ -509,8 +563,7 @@ def question_holder_id(question: Question, *, now: datetime | None = None) -> in
     request for more information is waiting on the patient's reply."""
     now = now or timezone.now()
     if question.status == Status.CLAIMED:
-        live = question.claimed_until is not None and question.claimed_until > now
-        return question.claimed_by_id if live else None
+        return question.claimed_by_id if question.has_live_claim(now=now) else None
     if question.status == Status.NEEDS_INFO:
         return question.claimed_by_id
     return None
@@ -694,10 +747,33 @@ def question_update(*, author: User, question_id: int, **fields: Any) -> Questio
             setattr(question, name, value.strip() if isinstance(value, str) else value)
         question.save(update_fields=[*fields, "updated_at"])
         if {"title", "body", "duration"} & set(fields) and question.status != Status.SUBMITTED:
-            from forum.tasks import retriage_question
-
-            transaction.on_commit(lambda: enqueue(retriage_question, question_id))
+            transaction.on_commit(lambda: enqueue_retriage(question_id))
     return question
+
+
+def question_edit_errors(*, question: Question, fields: dict[str, Any]) -> dict[str, str]:
+    """The ask rules on an edit of `question` (`question_ask_check`): field → message for each
+    edited title or body that breaks them, as when it was posted. Only those fields: the intake
+    an edit cannot change (age, sex) is not asked for again. The API's edit checks this before
+    `question_update`. Reads only (runs the engine)."""
+    edited = {"title", "body"} & set(fields)
+    if not edited:
+        return {}
+
+    def text(name: str) -> str:
+        value = fields.get(name, getattr(question, name))
+        return value.strip() if isinstance(value, str) else str(value)
+
+    draft = Draft(
+        title=text("title"),
+        body=text("body"),
+        age_years=question.age_years,
+        sex=question.sex,
+        asking_for=question.asking_for,
+        duration=text("duration"),
+    )
+    check = question_ask_check(draft)
+    return {name: message for name, message in check.errors.items() if name in edited}
 
 
 def question_moderator_edited(*, question_id: int, changed: Iterable[str]) -> None:
@@ -715,15 +791,14 @@ def question_moderator_edited(*, question_id: int, changed: Iterable[str]) -> No
         ).update(answered_at=timezone.now())
     question = (
         Question.objects.filter(pk=question_id)
-        .only("pk", "status", "is_hidden", "is_private")
+        .select_related("answer")
+        .only("pk", "status", "is_hidden", "is_private", "answer__is_hidden")
         .first()
     )
     if question is None:
         return
     if {"title", "body", "duration"} & changed and question.status != Status.SUBMITTED:
-        from forum.tasks import retriage_question
-
-        transaction.on_commit(lambda: enqueue(retriage_question, question_id))
+        transaction.on_commit(lambda: enqueue_retriage(question_id))
     if not question.is_public:
         unindex_question(question_id)
     _index_after_commit(question_id)

@@ -1,4 +1,4 @@
-"""The fixed specialty list (docs/DESIGN.md). A data migration loads it; seed_demo re-checks it."""
+"""The fixed specialty list (docs/contracts.md): a data migration loads it, seed_demo checks it."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ SPECIALTIES: tuple[tuple[str, str, str], ...] = (
 
 def ensure_specialties() -> None:
     """Create or update the fixed specialties (idempotent)."""
+    # Not at the top: the data migration imports SPECIALTIES, and a migration must not load
+    # the models as they are today.
     from forum.models import Specialty
 
     if Specialty.objects.filter(slug__in=[s for s, _, _ in SPECIALTIES]).count() == len(

@@ -1,4 +1,7 @@
-"""Celery tasks: thin, take ids, call one service, safe to run twice."""
+"""Celery tasks: thin, take ids, call one service, safe to run twice.
+
+Tasks import the services; the services schedule these tasks by name (`forum.enqueue`), never
+by importing this module. The app registers them when it loads (`ForumConfig.ready`)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.db import OperationalError
 
 from forum import services
 from forum.notifications import notification_send_email, notifications_resend_unsent
+from forum.similarity import warm_up
 
 # The similarity index's tasks live with their package; importing them here registers them.
 from forum.similarity.tasks import (  # noqa: F401
@@ -69,6 +73,4 @@ def _load_similarity_model(**kwargs: Any) -> None:
     """Before a pool process's first task: the model and index came with the fork from the
     worker's main process (config/celery.py); this catches up on the index, or loads both
     when the main process could not (the database was down then)."""
-    from forum.similarity import warm_up
-
     warm_up()

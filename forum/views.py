@@ -31,8 +31,9 @@ from forum.forms import (
     RerouteForm,
     SearchForm,
 )
-from forum.models import AskingFor, Question, Specialty, Status
+from forum.models import AskingFor, Question, Specialty
 from forum.notifications import notifications_mark_read
+from forum.permissions import can_answer, can_follow_up, can_reply_to_info_request, is_asker
 from forum.triage_adapter import highlight_spans
 
 
@@ -105,22 +106,14 @@ def question_page(
     400 and shows that form as it was sent, with its field messages, in place of the empty one."""
     user = request.user
     answer = selectors.visible_answer(question, user=user)
-    is_author = user.is_authenticated and question.author_id == user.pk
+    is_author = is_asker(user, question)
     is_doctor = user_can_act_as_doctor(user)
     # The assessment in force, the same one the API sends (a doctor's correction outranks the
     # engine's findings); the asker of a question not triaged yet gets the advice at once.
     triage_result = selectors.triage_for_viewer(question, user=user)
     emergency = advice_for(triage_result)
-    can_follow_up = answer is not None and (
-        is_author or (answer.doctor_id == user.pk and is_doctor)
-    )
-    holds_claim = (
-        is_doctor
-        and question.status == Status.CLAIMED
-        and question.claimed_by_id == user.pk
-        and question.claimed_until is not None
-        and question.claimed_until > timezone.now()
-    )
+    follows_up = answer is not None and can_follow_up(user, question, answer)
+    holds_claim = can_answer(user, question, now=timezone.now())
     original = selectors.sees_original(user=user, question=question)
     context: dict[str, Any] = {
         "question": question,
@@ -137,10 +130,8 @@ def question_page(
         "is_emergency": emergency is not None,
         "emergency": emergency,
         "reach": selectors.emergency_reach(question) if emergency and is_author else "",
-        "followup_form": FollowUpForm() if can_follow_up else None,
-        "info_reply_form": (
-            InfoReplyForm() if is_author and question.status == Status.NEEDS_INFO else None
-        ),
+        "followup_form": FollowUpForm() if follows_up else None,
+        "info_reply_form": (InfoReplyForm() if can_reply_to_info_request(user, question) else None),
         "is_moderator": user_can_moderate(user),
         "is_doctor": is_doctor,
     }

@@ -94,7 +94,7 @@ class Assessment:
         return frozenset(f.code for f in self.flags)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape documented in docs/DESIGN.md, key for key."""
+        """The JSON shape documented in docs/contracts.md, key for key."""
         return {
             "urgency": self.urgency,
             "specialty": self.specialty,

@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "UrgencyEnum": "forum.models.Urgency",
         "QuestionStatusEnum": "forum.models.Status",
         "DoctorStatusEnum": "accounts.models.DoctorStatus",
+        "ConflictCodeEnum": "forum.services.ConflictCode",
     },
 }
 

@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from forum.services import QueueError
+from forum.services import ConflictCode, QueueError
 
 
 class Conflict(APIException):
@@ -28,9 +28,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF's handler, plus the services' own errors (settings: REST_FRAMEWORK's
     EXCEPTION_HANDLER): a ValidationError is a 400 with the same messages, and a question in the
     wrong state for the action (QueueError: claimed by another doctor, already answered, …) a
-    409. Views call the services directly and need no try/except of their own."""
+    409 whose `code` says which for a program (`claimed_by_other`, `claim_expired`,
+    `claim_limit`, …). Views call the services directly and need no try/except of their own."""
     if isinstance(exc, QueueError):
-        exc = Conflict(" ".join(exc.messages))
+        exc = Conflict(
+            {"detail": " ".join(exc.messages), "code": exc.code or ConflictCode.CONFLICT}
+        )
     elif isinstance(exc, DjangoValidationError):
         exc = ApiValidationError(
             exc.message_dict if hasattr(exc, "message_dict") else {"detail": exc.messages}
@@ -45,6 +48,17 @@ class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
 
     class Meta:
         ref_name = "Error"
+
+
+class ConflictSerializer(serializers.Serializer[dict[str, Any]]):
+    """A 409: why the question does not allow this now, for people (`detail`) and for
+    programs (`code`)."""
+
+    detail = serializers.CharField()
+    code = serializers.ChoiceField(choices=ConflictCode.choices)
+
+    class Meta:
+        ref_name = "Conflict"
 
 
 class ValidationErrorSerializer(serializers.Serializer[dict[str, Any]]):
@@ -86,7 +100,7 @@ _RESPONSES = {
         ErrorSerializer, description="No such object, or not one you may see; or no such page."
     ),
     409: OpenApiResponse(
-        ErrorSerializer,
+        ConflictSerializer,
         description="The question is not in a state that allows this (claimed by another "
         "doctor, claim expired, limit reached).",
     ),

@@ -15,11 +15,15 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiExample
 
-from forum.api.serializers import CAUSES_NOTE, TriageSerializer, call_now
+import triage
+from forum.api.serializers import CAUSES_NOTE, TriageSerializer
+from forum.emergency import call_now
 from forum.specialties import SPECIALTIES
 
-ENGINE_VERSION = "2.0.0"
-KB_VERSION = "2026.12-19"
+# The engine's versions and its advice per urgency (triage/kb/kb.yaml), as a response carries
+# them: read from the engine, never copied.
+ENGINE_VERSION = triage.ENGINE_VERSION
+KB_VERSION = triage.kb_version()
 
 Payload = dict[str, Any]
 
@@ -68,20 +72,9 @@ def _triage(
     }
 
 
-# The engine's advice per urgency (triage/kb/kb.yaml).
-ADVICE_EMERGENCY = (
-    "This may be an emergency. Call your local emergency number now (999 in the UK, 911 in the "
-    "US and Canada, 112 in the EU) or go to the nearest emergency department. Do not wait for an "
-    "answer here."
-)
-ADVICE_SOON = (
-    "Please book an appointment with a doctor within the next few days to two weeks. A doctor on "
-    "OpenConsult will also answer your question. Seek help sooner if new symptoms appear."
-)
-ADVICE_ROUTINE = (
-    "This sounds suitable for self-care and a non-urgent answer. A doctor on OpenConsult will "
-    "reply; see a doctor if it does not improve or you develop new symptoms."
-)
+ADVICE_EMERGENCY = triage.knowledge_base().advice["emergency"]
+ADVICE_SOON = triage.knowledge_base().advice["soon"]
+ADVICE_ROUTINE = triage.knowledge_base().advice["routine"]
 
 DOCTOR = "Dr. A. Rivera"
 

@@ -21,10 +21,10 @@ from forum.api.serializers import (
     FlagSerializer,
     HiddenPartSerializer,
     SimilarOut,
-    call_now,
     similar_rows,
 )
 from forum.asking import hidden_before_posting
+from forum.emergency import call_now
 from forum.models import AskingFor, Duration, Urgency
 from forum.selectors import similar_to_draft
 from forum.text import json_schema as text_schema

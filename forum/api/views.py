@@ -33,8 +33,9 @@ from forum.api.serializers import (
     SpecialtySerializer,
     similar_rows,
 )
-from forum.emergency import call_now_text
-from forum.models import Question, Specialty, Status, Urgency
+from forum.emergency import call_now
+from forum.models import Question, Specialty, Urgency
+from forum.permissions import can_change_question, can_reply_to_info_request
 
 
 class Pages(PageNumberPagination):
@@ -231,7 +232,7 @@ class QuestionList(generics.ListAPIView[Question]):
             errors: dict[str, Any] = dict(form.errors)
             if form.emergency:
                 # Refused or not, an emergency is told what to do first.
-                errors = {"emergency": True, "call_now": call_now_text(), **errors}
+                errors = {"emergency": True, "call_now": call_now(Urgency.EMERGENCY), **errors}
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         question = services.question_create(author=logged_in_user(request), **form.validated_data)
         question = selectors.question_get_for_user(user=request.user, pk=question.pk)
@@ -295,14 +296,16 @@ class QuestionDetail(generics.RetrieveAPIView[Question]):
 
     def _own(self) -> Question:
         question = self.get_object()
-        if question.author_id != self.request.user.pk:
+        if not can_change_question(self.request.user, question):
             # Visible but not yours (a doctor, a moderator, a public question): not editable.
             self.permission_denied(self.request, message="Only the asker can change a question.")
         return question
 
     def patch(self, request: Request, pk: int) -> Response:
         question = self._own()
-        form = QuestionUpdateSerializer(data=request.data, partial=True)
+        form = QuestionUpdateSerializer(
+            data=request.data, partial=True, context={"question": question}
+        )
         form.is_valid(raise_exception=True)
         services.question_update(
             author=logged_in_user(request), question_id=question.pk, **form.validated_data
@@ -359,7 +362,7 @@ class FollowUpList(APIView):
         user = logged_in_user(request)
         body = form.validated_data["body"]
         try:
-            if question.status == Status.NEEDS_INFO and question.author_id == user.pk:
+            if can_reply_to_info_request(user, question):
                 followup = services.question_reply_info(
                     author=user, question_id=question.pk, message=body
                 )

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import connection
 
+from forum.models import public_sql
+
 FTS_TABLE = "forum_similarity_fts"
 PG_TABLE = "forum_similarity_lexical"
 # A natural-language question has dozens of words; past this many, an OR query only gets
@@ -171,8 +173,8 @@ def public_matches(
         return []
     vendor = _vendor()
     expression = _search_expression(vendor, terms, prefix_last)
-    public = "q.status = %s AND q.is_hidden = %s AND q.is_private = %s"
-    params: list[Any] = [expression, "answered", False, False]
+    public, public_params = public_sql("q")
+    params: list[Any] = [expression, *public_params]
     if specialty_id is not None:
         public += " AND q.specialty_id = %s"
         params.append(specialty_id)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from forum.models import Question, Status
+from forum.models import Question, public_q
 from forum.similarity import lexical
 from forum.similarity.concepts import Concept, concepts_of, from_json
 from forum.similarity.embedding import MODEL_VERSION, get_embedder
@@ -152,14 +152,10 @@ def _rank(
     database = SimilarityEntry.objects.db
     rows = list(
         SimilarityEntry.objects.filter(
+            public_q("question__", with_answer=True),
             question_id__in=candidates,
             is_public=True,
             model_version=MODEL_VERSION,
-            question__status=Status.ANSWERED,
-            question__is_hidden=False,
-            question__is_private=False,
-            # Doctor-answered for everyone: a Q&A whose answer a moderator hid is not.
-            question__answer__is_hidden=False,
         ).values_list(
             "question_id",
             "vector",
@@ -318,13 +314,7 @@ def similar_stored(
     if not current:
         return found
     links = (
-        SimilarLink.objects.filter(
-            question_id__in=current,
-            similar__status=Status.ANSWERED,
-            similar__is_hidden=False,
-            similar__is_private=False,
-            similar__answer__is_hidden=False,
-        )
+        SimilarLink.objects.filter(public_q("similar__", with_answer=True), question_id__in=current)
         .select_related("similar", "similar__specialty")
         .defer(
             "similar__body",
@@ -370,7 +360,7 @@ def similar_stored_for_page(
     items = [
         SimilarItem(question=link.similar, score=link.score, shared=list(link.shared))
         for link in links
-        if link.similar.is_public and _answer_shown(link.similar)
+        if link.similar.is_public and _has_answer(link.similar)
     ]
     computed_at = min(link.computed_at for link in links)
     if len(items) < min(limit, len(links)):
@@ -378,9 +368,9 @@ def similar_stored_for_page(
     return items[:limit], computed_at
 
 
-def _answer_shown(question: Question) -> bool:
+def _has_answer(question: Question) -> bool:
     try:
-        return not question.answer.is_hidden
+        return question.answer is not None
     except Question.answer.RelatedObjectDoesNotExist:
         return False
 
@@ -391,8 +381,7 @@ def with_page_relations(items: list[SimilarItem]) -> list[SimilarItem]:
     if not items:
         return items
     rows = (
-        Question.objects.public()
-        .filter(answer__is_hidden=False)
+        Question.objects.public(with_answer=True)
         .select_related("specialty", "answer__doctor__doctor_profile", "answer__specialty")
         .in_bulk([item.question.pk for item in items])
     )

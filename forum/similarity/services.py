@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from forum.enqueue import enqueue
 from forum.models import Question, Status
 from forum.similarity import lexical
 from forum.similarity.concepts import concepts_of, to_json
@@ -75,8 +76,16 @@ def entries_index(
     """
     ids = sorted(set(question_ids))
     questions = list(
-        Question.objects.filter(pk__in=ids).only(
-            "pk", "public_title", "public_body", "status", "is_hidden", "is_private"
+        Question.objects.filter(pk__in=ids)
+        .select_related("answer")
+        .only(
+            "pk",
+            "public_title",
+            "public_body",
+            "status",
+            "is_hidden",
+            "is_private",
+            "answer__is_hidden",
         )
     )
     existing = {
@@ -228,10 +237,7 @@ def similar_for_question(*, question: Question, limit: int = 5) -> list[SimilarI
             return similar_stored_for_page(question, limit=limit)[0]
         return with_page_relations(items[:limit])
     if timezone.now() - computed_at > LINKS_MAX_AGE:
-        from forum.enqueue import enqueue
-        from forum.similarity.tasks import similarity_refresh_links
-
-        enqueue(similarity_refresh_links, question.pk)
+        enqueue("forum.similarity.tasks.similarity_refresh_links", question.pk)
     return stored
 
 

@@ -50,7 +50,7 @@ def followup_author(followup: FollowUp) -> str:
 @register.filter
 def signed_by(answer: Answer) -> str:
     """The doctor an answer is signed by."""
-    return answer_signature(answer)
+    return answer_signature(answer.doctor, kept_name=answer.doctor_name)
 
 
 @register.filter

@@ -1,4 +1,4 @@
-"""Import an archive of answered Q&As: `manage.py import_qa FILE.jsonl` (docs/DESIGN.md, 'Archive
+"""Import an archive of answered Q&As: `manage.py import_qa FILE.jsonl` (docs/contracts.md, 'Archive
 import'). Idempotent on `external_id`; a bad line is reported with its number and skipped; the
 command exits non-zero when any line failed. Imported Q&As are tagged and indexed for similarity.
 """

@@ -1,4 +1,4 @@
-"""Similar public Q&As for a text (docs/DESIGN.md, 'Similar Q&As'), or rebuild the similarity index.
+"""Similar public Q&As for a text (docs/contracts.md), or rebuild the similarity index.
 
 manage.py similar --json -k 5 "my calves twitch at night"
 manage.py similar --jsonl queries.jsonl       # {"id": ..., "text": ...} per line

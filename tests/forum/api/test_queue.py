@@ -243,3 +243,42 @@ def test_each_queue_item_lists_the_similar_answers_the_worker_stored(
     services.question_hide(moderator=moderator, question=calf, reason="Duplicate post")
     [item] = api_client(doctor).get(reverse("api:queue")).json()["results"]
     assert calf.pk not in {s["id"] for s in item["similar"]}
+
+
+@pytest.mark.django_db
+def test_a_conflict_says_why_for_a_program_too(alice, doctor, settings):
+    """Each 409 on a claim carries a `code` beside its message: `claimed_by_other`,
+    `claim_expired`, `claim_limit` (the messages stay as they were)."""
+    settings.QUEUE_MAX_CLAIMS = 1
+    first, second = (make_question(author=alice, status=Status.QUEUED) for _ in "12")
+    other = make_doctor()
+    mine = api_client(doctor)
+    assert mine.post(reverse("api:queue-claim", args=[first.pk])).status_code == 200
+
+    taken = api_client(other).post(reverse("api:queue-claim", args=[first.pk]))
+    assert taken.status_code == 409
+    assert taken.json()["code"] == "claimed_by_other"
+    assert taken.json()["detail"].startswith("Another doctor has claimed this question")
+    answer = {"body": "An answer from a doctor who holds no claim on it."}
+    stolen = api_client(other).post(
+        reverse("api:queue-answer", args=[first.pk]), answer, format="json"
+    )
+    assert (stolen.status_code, stolen.json()["code"]) == (409, "claimed_by_other")
+
+    limit = mine.post(reverse("api:queue-claim", args=[second.pk]))
+    assert (limit.status_code, limit.json()["code"]) == (409, "claim_limit")
+    assert limit.json()["detail"].startswith("You already hold 1 claims")
+
+    Question.objects.filter(pk=first.pk).update(claimed_until="2000-01-01T00:00:00Z")
+    late = mine.post(reverse("api:queue-answer", args=[first.pk]), answer, format="json")
+    assert (late.status_code, late.json()["code"]) == (409, "claim_expired")
+    assert "your claim may have expired" in late.json()["detail"]
+    asked = mine.post(
+        reverse("api:queue-request-info", args=[first.pk]),
+        {"message": "How long does each twitch last?"},
+        format="json",
+    )
+    assert (asked.status_code, asked.json()["code"]) == (409, "claim_expired")
+
+    released = mine.post(reverse("api:queue-release", args=[second.pk]))
+    assert (released.status_code, released.json()["code"]) == (409, "not_claimed")

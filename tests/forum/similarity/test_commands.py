@@ -1,4 +1,4 @@
-"""`manage.py import_qa` and `manage.py similar`, to the contracts in docs/DESIGN.md."""
+"""`manage.py import_qa` and `manage.py similar`, to the contracts in docs/contracts.md."""
 
 from __future__ import annotations
 
