@@ -149,6 +149,8 @@ class Language:
     advice: str
     # accent-folded phrases; any one of them in the accent-folded post makes it an emergency
     emergency: tuple[str, ...]
+    # accent-folded words that, just before an emergency phrase, deny it ("keine Atemnot")
+    negation: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -578,10 +580,15 @@ def _languages(
     languages: dict[str, Language] = {}
     for code, entry in (data["languages"] or {}).items():
         at = f"{where} language {code}"
-        _check_keys(at, entry, {"name", "advice", "emergency"}, set())
+        _check_keys(at, entry, {"name", "advice", "emergency"}, {"negation"})
         phrases = tuple(fold_accents(p) for p in _str_list(at, entry["emergency"], "emergency"))
+        negation = (
+            tuple(fold_accents(p) for p in _str_list(at, entry["negation"], "negation"))
+            if "negation" in entry
+            else ()
+        )
         languages[str(code)] = Language(
-            str(code), str(entry["name"]), str(entry["advice"]).strip(), phrases
+            str(code), str(entry["name"]), str(entry["advice"]).strip(), phrases, negation
         )
     other = data["emergency_other_language"]
     _check_keys(f"{where} emergency_other_language", other, {"label"}, set())
