@@ -150,6 +150,12 @@ class _Assessor:
             self._compose()
         about_self = self.subject.kind == "self"
         self.age = float(age) if age is not None else infer_age(text, about_self)
+        if self.age is not None and self.age < 1 and age is not None:
+            # the form asks for whole years, so 0 is any baby under one: the post may say more
+            # exactly ("6 month old"), which decides the rules for the first months
+            told = infer_age(text, about_self)
+            if told is not None and told < 1:
+                self.age = told
         given_sex = sex if sex in ("female", "male") else None
         self.sex = given_sex or (
             None if sex == "other" else infer_sex(text, about_self, self.subject.word)
