@@ -80,6 +80,8 @@ def resolve_subject(
 ) -> Subject:
     """Decide who the post is about from the intake answer and the text itself."""
     norms = tokens.norms
+    # a pet is never the patient: "my budgie can't breathe" is the vet's
+    relatives = [(m, group) for m, group in relatives if group != "animal"]
     if declared == "child":
         child = next((m for m, group in relatives if group == "child"), None)
         return Subject("child", norms[child.first] if child else None)

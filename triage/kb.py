@@ -308,7 +308,7 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
             _str_list("context.yaml", triggers[kind], kind),
         )
     relatives: dict[str, frozenset[str]] = {}
-    for group in ("child", "adult"):
+    for group in ("child", "adult", "animal"):
         words = _str_list("context.yaml relatives", (ctx["relatives"] or {}).get(group), group)
         relatives[group] = frozenset(words)
         b.add_terms(f"context.yaml relatives {group}", f"rel:{group}", "context", words)
