@@ -18,7 +18,23 @@ from triage.text import Tokens
 
 FIRST_PERSON = frozenset({"i", "im", "ive", "id", "me", "ill"})
 CLAUSE_OPENERS = frozenset(
-    {"my", "it", "its", "he", "she", "they", "we", "this", "that", "but", "his", "her", "their", "our", "your"}
+    {
+        "my",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "this",
+        "that",
+        "but",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+    }
 )
 POSSESSIVE_AFTER_WORRY = frozenset({"my", "the", "this", "these", "that", "his", "her", "our"})
 PREGNANCY = frozenset({"pregnant", "pregnanci", "fetal", "foetal", "midwif"})
