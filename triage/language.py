@@ -74,6 +74,7 @@ def _script_language(char: str) -> str | None:
     return None
 
 
+_CLAUSE_BREAK = re.compile(r"[.,;:!?¿¡\n]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
@@ -174,7 +175,8 @@ def _find_affirmed(folded: str, part: str, negation: tuple[str, ...]) -> int:
 
 
 def _negated_before(folded: str, at: int, negation: tuple[str, ...]) -> bool:
-    before = _WORD.findall(folded[max(0, at - 40) : at])[-2:]
+    # within the clause: "no se, me duele el pecho" is not "no ... dolor"
+    before = _WORD.findall(_CLAUSE_BREAK.split(folded[max(0, at - 40) : at])[-1])[-2:]
     words = " ".join(before)
     return any(w in negation for w in before) or any(
         " " in n and words.endswith(n) for n in negation
