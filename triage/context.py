@@ -7,7 +7,7 @@ has a fever" is about the son and "my father had ALS" is about someone else.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress, pairwise
@@ -17,7 +17,25 @@ from triage.matcher import Match
 from triage.text import Tokens
 
 FIRST_PERSON = frozenset({"i", "im", "ive", "id", "me", "ill"})
-CLAUSE_OPENERS = frozenset({"my", "it", "its", "he", "she", "they", "we", "this", "that", "but"})
+CLAUSE_OPENERS = frozenset(
+    {
+        "my",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "this",
+        "that",
+        "but",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+    }
+)
 POSSESSIVE_AFTER_WORRY = frozenset({"my", "the", "this", "these", "that", "his", "her", "our"})
 PREGNANCY = frozenset({"pregnant", "pregnanci", "fetal", "foetal", "midwif"})
 # Verbs after which another person is only telling what happened to the patient.
@@ -80,6 +98,8 @@ def resolve_subject(
 ) -> Subject:
     """Decide who the post is about from the intake answer and the text itself."""
     norms = tokens.norms
+    # a pet is never the patient: "my budgie can't breathe" is the vet's
+    relatives = [(m, group) for m, group in relatives if group != "animal"]
     if declared == "child":
         child = next((m for m, group in relatives if group == "child"), None)
         return Subject("child", norms[child.first] if child else None)
@@ -464,6 +484,8 @@ def sentence_assertions(
     questions: list[int] = []
     conditional = [False] * count
     in_care = [False] * count
+    # where an age or a year dates a sentence ("when I was 17", "in 2015")
+    dated_at: list[list[int]] = [[] for _ in range(count)]
     # "recovered now", "for six months now": a present word inside a past anchor or a
     # pseudo-trigger does not make the sentence current
     covered = {
@@ -498,6 +520,7 @@ def sentence_assertions(
             conditional[number] = True
         elif kind == "when_was" and _dates_childhood(norms, m.last + 1, sentences, number):
             past[number] = True
+            dated_at[number].append(m.first)
     for i, norm in enumerate(norms):
         if norm in FIRST_PERSON:
             personal_at[sentences[i]].append(i)
@@ -509,6 +532,7 @@ def sentence_assertions(
             and norms[i - 1] in _YEAR_PREPOSITIONS
         ):
             past[sentences[i]] = True
+            dated_at[sentences[i]].append(i)
 
     def fill(first: int, end: int, bit: int) -> None:
         for i in range(first, end):
@@ -523,6 +547,10 @@ def sentence_assertions(
             fill(first, end, _HISTORICAL)  # "... and she's now in the liver unit": in care
         elif past[number] and not present_at[number]:
             fill(first, end, _HISTORICAL)
+        elif dated_at[number]:
+            # "I overdosed when I was 17, I'm 29 now": the part of the sentence an age or a
+            # year dates is past when what is dated now stands after a comma of its own
+            _fill_dated_parts(tokens, first, end, dated_at[number], present_at[number], fill)
         elif conditional[number] and not present_at[number]:
             fill(first, end, _HYPOTHETICAL)
     if any(m.label == "ctx:asking_for_self" for m in context_matches):
@@ -580,6 +608,21 @@ def _ends_with_question_mark(tokens: Tokens, number: int, text: str) -> bool:
     following = tokens.sentence_ends[number]
     gap_end = tokens.starts[following] if following < len(tokens.starts) else len(text)
     return "?" in text[tokens.ends[last] : gap_end]
+
+
+def _fill_dated_parts(
+    tokens: Tokens,
+    first: int,
+    end: int,
+    dated: Sequence[int],
+    present: Sequence[int],
+    fill: Callable[[int, int, int], None],
+) -> None:
+    soft = tokens.soft_breaks
+    cuts = [first, *(i for i in range(first + 1, end) if soft[i]), end]
+    for start, stop in pairwise(cuts):
+        if any(start <= d < stop for d in dated) and not any(start <= p < stop for p in present):
+            fill(start, stop, _HISTORICAL)
 
 
 def _dates_childhood(norms: Sequence[str], i: int, sentences: Sequence[int], number: int) -> bool:

@@ -17,7 +17,7 @@ from triage.context import (
     sentence_assertions,
 )
 from triage.kb import Complaint, EngineFlag, FlagRule, KnowledgeBase, load_knowledge_base
-from triage.language import Readability, detect, find_phrases
+from triage.language import Readability, detect, find_phrases, mixes_in_english
 from triage.matcher import Match
 from triage.patient import (
     Duration,
@@ -150,6 +150,12 @@ class _Assessor:
             self._compose()
         about_self = self.subject.kind == "self"
         self.age = float(age) if age is not None else infer_age(text, about_self)
+        if self.age is not None and self.age < 1 and age is not None:
+            # the form asks for whole years, so 0 is any baby under one: the post may say more
+            # exactly ("6 month old"), which decides the rules for the first months
+            told = infer_age(text, about_self)
+            if told is not None and told < 1:
+                self.age = told
         given_sex = sex if sex in ("female", "male") else None
         self.sex = given_sex or (
             None if sex == "other" else infer_sex(text, about_self, self.subject.word)
@@ -177,7 +183,14 @@ class _Assessor:
         specialty = self._specialty(urgency, rules, complaints, causes)
         advice = self._advice(urgency, rules)
         readability = detect(self.text)
-        if not readability.readable and urgency != "emergency":
+        if not readability.readable and (
+            urgency != "emergency"
+            or (readability.language in self.kb.languages and not mixes_in_english(self.text))
+        ):
+            # In a language the knowledge base lists, its own emergency phrases decide: English
+            # rules read its words as misspelt English ("febbre" as fever, "mangia" as mania)
+            # and cannot see its negations ("keine Atemnot"). A post that mixes in English
+            # ("mi bebe is choking") keeps what its English words say.
             return self._unreadable(readability)
         if not readability.readable:
             flags.append(self._engine_flag(self.kb.not_assessed, ()))
@@ -221,7 +234,7 @@ class _Assessor:
         flags = [self._engine_flag(not_assessed, ())]
         urgency = not_assessed.urgency
         advice = not_assessed.advice
-        hits = find_phrases(self.text, language.emergency) if language else []
+        hits = find_phrases(self.text, language.emergency, language.negation) if language else []
         if hits:
             urgency = "emergency"
             evidence = tuple(Evidence(self.text[a:b], a, b) for a, b in hits[:3])

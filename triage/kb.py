@@ -149,6 +149,8 @@ class Language:
     advice: str
     # accent-folded phrases; any one of them in the accent-folded post makes it an emergency
     emergency: tuple[str, ...]
+    # accent-folded words that, just before an emergency phrase, deny it ("keine Atemnot")
+    negation: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +313,7 @@ def load_knowledge_base(kb_dir: Path = KB_DIR) -> KnowledgeBase:
             _str_list("context.yaml", triggers[kind], kind),
         )
     relatives: dict[str, frozenset[str]] = {}
-    for group in ("child", "adult"):
+    for group in ("child", "adult", "animal"):
         words = _str_list("context.yaml relatives", (ctx["relatives"] or {}).get(group), group)
         relatives[group] = frozenset(words)
         b.add_terms(f"context.yaml relatives {group}", f"rel:{group}", "context", words)
@@ -583,10 +585,15 @@ def _languages(
     languages: dict[str, Language] = {}
     for code, entry in (data["languages"] or {}).items():
         at = f"{where} language {code}"
-        _check_keys(at, entry, {"name", "advice", "emergency"}, set())
+        _check_keys(at, entry, {"name", "advice", "emergency"}, {"negation"})
         phrases = tuple(fold_accents(p) for p in _str_list(at, entry["emergency"], "emergency"))
+        negation = (
+            tuple(fold_accents(p) for p in _str_list(at, entry["negation"], "negation"))
+            if "negation" in entry
+            else ()
+        )
         languages[str(code)] = Language(
-            str(code), str(entry["name"]), str(entry["advice"]).strip(), phrases
+            str(code), str(entry["name"]), str(entry["advice"]).strip(), phrases, negation
         )
     other = data["emergency_other_language"]
     _check_keys(f"{where} emergency_other_language", other, {"label"}, set())

@@ -24,6 +24,14 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
     "just about after since would could should there its him them their any all some now very "
     "really please help got been it's i'm i’m it’s don't can't dont cant".split()
 )
+# English words that are not also everyday words of the languages listed in kb/languages.yaml
+# ("i" is Italian, "do" Portuguese, "he" and "has" Spanish): one of them in a post in another
+# language means the writer mixes in English.
+_ONLY_ENGLISH = frozenset(
+    "the and my is it to of for have with but not she his this that be are been had does can "
+    "im ive dont cant if you your we they what how when from just about after since would could "
+    "should there its him them their any all some now very really please help got".split()
+)
 _SCRIPT_LANGUAGES = (
     ("CJK", "zh"),
     ("HIRAGANA", "ja"),
@@ -66,6 +74,7 @@ def _script_language(char: str) -> str | None:
     return None
 
 
+_CLAUSE_BREAK = re.compile(r"[.,;:!?¿¡\n]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
@@ -133,10 +142,14 @@ def _fold_with_origin(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-def find_phrases(text: str, phrases: tuple[str, ...]) -> list[tuple[int, int]]:
+def find_phrases(
+    text: str, phrases: tuple[str, ...], negation: tuple[str, ...] = ()
+) -> list[tuple[int, int]]:
     """``(start, end)`` in ``text`` of each accent-folded phrase found in it, in text order.
 
-    A phrase may join parts with ``+``; it is found when every part is.
+    A phrase may join parts with ``+``; it is found when every part is. A part preceded by one
+    of the ``negation`` words (within the two words before it: "keine Atemnot", "pas de
+    fievre") does not count there.
     """
     folded, origin = _fold_with_origin(text)
     spans = set()
@@ -144,10 +157,32 @@ def find_phrases(text: str, phrases: tuple[str, ...]) -> list[tuple[int, int]]:
         # "poitrine+bras gauche": every part must be there, in any order
         found = []
         for part in phrase.split("+"):
-            at = folded.find(part.strip())
+            part = part.strip()
+            at = _find_affirmed(folded, part, negation)
             if at < 0:
                 break
-            found.append((origin[at], origin[at + len(part.strip()) - 1] + 1))
+            found.append((origin[at], origin[at + len(part) - 1] + 1))
         else:
             spans.update(found)
     return sorted(spans)
+
+
+def _find_affirmed(folded: str, part: str, negation: tuple[str, ...]) -> int:
+    at = folded.find(part)
+    while at >= 0 and negation and _negated_before(folded, at, negation):
+        at = folded.find(part, at + 1)
+    return at
+
+
+def _negated_before(folded: str, at: int, negation: tuple[str, ...]) -> bool:
+    # within the clause: "no se, me duele el pecho" is not "no ... dolor"
+    before = _WORD.findall(_CLAUSE_BREAK.split(folded[max(0, at - 40) : at])[-1])[-2:]
+    words = " ".join(before)
+    return any(w in negation for w in before) or any(
+        " " in n and words.endswith(n) for n in negation
+    )
+
+
+def mixes_in_english(text: str) -> bool:
+    """Whether a post in another language also has English words in it ("mi bebe is choking")."""
+    return any(map(_ONLY_ENGLISH.__contains__, _WORD.findall(text.lower())))
