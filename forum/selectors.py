@@ -6,7 +6,16 @@ import dataclasses
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -82,8 +91,10 @@ def question_get_for_user(*, user: Any, pk: int) -> Question:
     followups = FollowUp.objects.select_related("author__doctor_profile")
     if not user_can_moderate(user):
         followups = followups.filter(is_hidden=False)
-    qs = _with_display_relations(questions_visible_to(user)).prefetch_related(
-        Prefetch("followups", queryset=followups)
+    # Most Q&As have no follow-ups: the question's own query says whether it has any, and only
+    # then are they read.
+    qs = _with_display_relations(questions_visible_to(user)).annotate(
+        has_followups=Exists(followups.filter(question=OuterRef("pk")))
     )
     if user_can_act_as_doctor(user) or user_can_moderate(user):
         # Doctors and moderators read the triage history; an asker reads the assessment in
@@ -91,9 +102,26 @@ def question_get_for_user(*, user: Any, pk: int) -> Question:
         # page loads no assessment and none of its full results.
         qs = qs.prefetch_related("assessments")
     try:
-        return qs.get(pk=pk)
+        question = qs.get(pk=pk)
     except Question.DoesNotExist:
         raise Http404("No such question.") from None
+    if question.has_followups:
+        prefetch_related_objects([question], Prefetch("followups", queryset=followups))
+    else:
+        _prefetched_empty(question, "followups")
+    return question
+
+
+def _prefetched_empty(instance: Any, name: str) -> None:
+    """Mark a reverse relation known to be empty as prefetched: `instance.<name>.all()` is []
+    without a query (what `prefetch_related` stores when it finds no rows)."""
+    empty = getattr(instance, name).get_queryset()
+    empty._result_cache = []
+    empty._prefetch_done = True
+    instance._prefetched_objects_cache = {
+        **getattr(instance, "_prefetched_objects_cache", {}),
+        name: empty,
+    }
 
 
 def sees_original(*, user: Any, question: Question) -> bool:

@@ -344,6 +344,32 @@ def similar_stored(
     return found
 
 
+# What a page and the API show of a stored link's Q&A (a card: the public title and an excerpt,
+# the answer's signature, specialty and excerpt), and what decides whether it is shown.
+_PAGE_LINK_FIELDS = (
+    "question_id",
+    "rank",
+    "score",
+    "shared",
+    "text_hash",
+    "computed_at",
+    "similar__public_title",
+    "similar__public_body",
+    "similar__status",
+    "similar__is_hidden",
+    "similar__is_private",
+    "similar__specialty__slug",
+    "similar__specialty__name",
+    "similar__answer__question_id",
+    "similar__answer__doctor_name",
+    "similar__answer__public_body",
+    "similar__answer__is_hidden",
+    "similar__answer__doctor__doctor_profile__display_name",
+    "similar__answer__specialty__slug",
+    "similar__answer__specialty__name",
+)
+
+
 def similar_stored_for_page(
     question: Question, *, limit: int = 5
 ) -> tuple[list[SimilarItem], dt.datetime | None]:
@@ -355,7 +381,8 @@ def similar_stored_for_page(
     not hidden. When some were left out and fewer than `limit` remain, the time returned is
     the oldest possible, so that the caller has them recomputed.
     """
-    digest = text_hash(document_text(question.title, question.body))
+    # Links are stored for the public copies (`similar_links_save`): the text they rank.
+    digest = text_hash(document_text(question.public_title, question.public_body))
     links = list(
         SimilarLink.objects.filter(question_id=question.pk)
         .select_related(
@@ -363,6 +390,7 @@ def similar_stored_for_page(
             "similar__answer__doctor__doctor_profile",
             "similar__answer__specialty",
         )
+        .only(*_PAGE_LINK_FIELDS)
         .order_by("rank")
     )
     if not links or any(link.text_hash != digest for link in links):
