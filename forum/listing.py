@@ -22,7 +22,9 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from forum.models import Question, QuestionQuerySet, Specialty
@@ -116,6 +118,28 @@ def capped_count(qs: QuerySet[Question]) -> tuple[int, bool]:
     return min(found, COUNT_CAP), found <= COUNT_CAP
 
 
+# A list found to hold more than COUNT_CAP rows says "more than 1,000" for the next
+# OVER_CAP_KEPT seconds without counting again (what pages show: `browse(count_kept=True)`);
+# that is the only answer kept, and at that size a few seconds never change it. Lists below
+# the cap are counted on every page.
+OVER_CAP_KEPT = 30
+
+
+def _over_cap_key(specialty_id: int | None) -> str:
+    return f"forum:list-over-cap:{COUNT_CAP}:{specialty_id or 0}"
+
+
+def _list_count(
+    qs: QuerySet[Question], specialty_id: int | None, *, kept: bool
+) -> tuple[int, bool]:
+    if kept and cache.get(_over_cap_key(specialty_id)):
+        return COUNT_CAP, False
+    count, exact = capped_count(qs)
+    if kept and not exact:
+        cache.set(_over_cap_key(specialty_id), True, OVER_CAP_KEPT)
+    return count, exact
+
+
 def browse(
     *,
     display: QuestionQuerySet,
@@ -124,10 +148,12 @@ def browse(
     older: str = "",
     newer: str = "",
     page: int | None = None,
+    count_kept: bool = False,
 ) -> QuestionPage:
     """A page of the newest-first list: the first, the one `older`/`newer` than a cursor, or
     numbered page `page` (at most MAX_PAGE). `display` is the queryset whose relations the
-    page shows (select_related); rows are filtered and ordered here."""
+    page shows (select_related); rows are filtered and ordered here. With `count_kept`, a
+    count over the cap found in the last OVER_CAP_KEPT seconds is not taken again."""
     if older and newer:
         raise ListInputError("older", "Give `older` or `newer`, not both.")
     if page is not None and (page < 1 or page > MAX_PAGE):
@@ -157,7 +183,7 @@ def browse(
         has_older = len(found) > per_page
         questions = found[:per_page]
         has_newer = bool(questions) if older else (page or 1) > 1
-    count, exact = capped_count(base)
+    count, exact = _list_count(base, specialty_id, kept=count_kept)
     return QuestionPage(
         questions=questions,
         count=count,
@@ -235,6 +261,33 @@ def search(
     )
 
 
+# -- specialties -----------------------------------------------------------------------------
+
+# The specialties a list is filtered by: a few dozen rows that change only in admin, read by
+# every list page. They are kept in the shared cache, dropped whenever one is saved or deleted
+# (forum/signals.py) and read again after SPECIALTIES_KEPT seconds in any case.
+SPECIALTIES_KEPT = 300
+_SPECIALTIES_KEY = "forum:specialties:1"
+
+
+def specialties() -> list[dict[str, Any]]:
+    """Every specialty as {"pk", "slug", "name"}, by name."""
+    rows: list[dict[str, Any]] | None = cache.get(_SPECIALTIES_KEY)
+    if rows is None:
+        rows = [
+            {"pk": pk, "slug": slug, "name": name}
+            for pk, slug, name in Specialty.objects.order_by("name", "pk").values_list(
+                "pk", "slug", "name"
+            )
+        ]
+        cache.set(_SPECIALTIES_KEY, rows, SPECIALTIES_KEPT)
+    return rows
+
+
+def specialties_changed() -> None:
+    cache.delete(_SPECIALTIES_KEY)
+
+
 def specialty_id_of(slug: str) -> int | None:
     """The id of the specialty with this slug; None for an unknown one."""
-    return Specialty.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    return next((row["pk"] for row in specialties() if row["slug"] == slug), None)

@@ -140,12 +140,14 @@ def public_question_page(
     older: str = "",
     newer: str = "",
     page: int | None = None,
+    count_kept: bool = False,
 ) -> listing.QuestionPage:
     """A page of the public list (answered, not hidden, not private), as the home page, the
     specialty pages and `GET /api/questions/` show it: newest answered first, or, with search
     words, the most relevant (forum/listing.py). An unknown specialty lists nothing.
 
-    Raises `listing.ListInputError` for a cursor or page number it cannot serve.
+    Raises `listing.ListInputError` for a cursor or page number it cannot serve. Pages pass
+    `count_kept`: a list known to be over the count's cap is not counted again for a while.
     """
     specialty_id = listing.specialty_id_of(specialty) if specialty else None
     if specialty and specialty_id is None:
@@ -170,6 +172,7 @@ def public_question_page(
         older=older,
         newer=newer,
         page=page,
+        count_kept=count_kept,
     )
 
 

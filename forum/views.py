@@ -31,7 +31,7 @@ from forum.forms import (
     RerouteForm,
     SearchForm,
 )
-from forum.models import AskingFor, Question, Specialty, Status
+from forum.models import AskingFor, Question, Status
 from forum.notifications import notifications_mark_read
 from forum.triage_adapter import highlight_spans
 
@@ -61,6 +61,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
                 older=params.get("older", ""),
                 newer=params.get("newer", ""),
                 page=_page_number(params.get("page", "")),
+                count_kept=True,
             )
         except listing.ListInputError as exc:
             raise Http404(exc.message) from None
@@ -73,7 +74,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "search_error": search_error,
             "specialty": specialty,
-            "specialties": Specialty.objects.values("slug", "name"),
+            "specialties": listing.specialties(),
             "search_errors": form.errors,
             "older_url": _list_url(keep, page.older),
             "newer_url": _list_url(keep, page.newer),
