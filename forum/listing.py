@@ -288,6 +288,23 @@ def specialties_changed() -> None:
     cache.delete(_SPECIALTIES_KEY)
 
 
+def attach_specialties(*rows: Any) -> None:
+    """Give each row (a question or an answer read without its specialty) its `specialty`
+    from the cached list instead of a join: an instance with the slug and the name (anything
+    else is read when asked for). A specialty missing from the cache is left to be read."""
+    known: dict[int, dict[str, Any]] | None = None
+    for row in rows:
+        if row is None or row.specialty_id is None:
+            continue
+        if known is None:
+            known = {item["pk"]: item for item in specialties()}
+        item = known.get(row.specialty_id)
+        if item is not None:
+            row.specialty = Specialty.from_db(
+                "default", ["id", "slug", "name"], [item["pk"], item["slug"], item["name"]]
+            )
+
+
 def specialty_id_of(slug: str) -> int | None:
     """The id of the specialty with this slug; None for an unknown one."""
     return next((row["pk"] for row in specialties() if row["slug"] == slug), None)

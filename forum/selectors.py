@@ -93,8 +93,11 @@ def question_get_for_user(*, user: Any, pk: int) -> Question:
         followups = followups.filter(is_hidden=False)
     # Most Q&As have no follow-ups: the question's own query says whether it has any, and only
     # then are they read.
-    qs = _with_display_relations(questions_visible_to(user)).annotate(
-        has_followups=Exists(followups.filter(question=OuterRef("pk")))
+    # The specialties come from the lists' cache (`attach_specialties`), not two more joins.
+    qs = (
+        questions_visible_to(user)
+        .select_related("author", "answer", "answer__doctor__doctor_profile")
+        .annotate(has_followups=Exists(followups.filter(question=OuterRef("pk"))))
     )
     if user_can_act_as_doctor(user) or user_can_moderate(user):
         # Doctors and moderators read the triage history; an asker reads the assessment in
@@ -105,6 +108,7 @@ def question_get_for_user(*, user: Any, pk: int) -> Question:
         question = qs.get(pk=pk)
     except Question.DoesNotExist:
         raise Http404("No such question.") from None
+    listing.attach_specialties(question, getattr(question, "answer", None))
     if question.has_followups:
         prefetch_related_objects([question], Prefetch("followups", queryset=followups))
     else:

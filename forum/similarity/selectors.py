@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from forum.models import Question, Status
+from forum.models import Answer, Question, Status
 from forum.similarity import lexical
 from forum.similarity.concepts import Concept, concepts_of, from_json
 from forum.similarity.embedding import MODEL_VERSION, get_embedder
@@ -358,15 +358,13 @@ _PAGE_LINK_FIELDS = (
     "similar__status",
     "similar__is_hidden",
     "similar__is_private",
-    "similar__specialty__slug",
-    "similar__specialty__name",
+    "similar__specialty_id",
     "similar__answer__question_id",
     "similar__answer__doctor_name",
     "similar__answer__public_body",
     "similar__answer__is_hidden",
+    "similar__answer__specialty_id",
     "similar__answer__doctor__doctor_profile__display_name",
-    "similar__answer__specialty__slug",
-    "similar__answer__specialty__name",
 )
 
 
@@ -385,16 +383,17 @@ def similar_stored_for_page(
     digest = text_hash(document_text(question.public_title, question.public_body))
     links = list(
         SimilarLink.objects.filter(question_id=question.pk)
-        .select_related(
-            "similar__specialty",
-            "similar__answer__doctor__doctor_profile",
-            "similar__answer__specialty",
-        )
+        .select_related("similar", "similar__answer__doctor__doctor_profile")
         .only(*_PAGE_LINK_FIELDS)
         .order_by("rank")
     )
     if not links or any(link.text_hash != digest for link in links):
         return [], None
+    # The specialties' names from the lists' cache, not two more joins.
+    from forum.listing import attach_specialties
+
+    attach_specialties(*(link.similar for link in links))
+    attach_specialties(*(_shown_answer(link.similar) for link in links))
     items = [
         SimilarItem(question=link.similar, score=link.score, shared=list(link.shared))
         for link in links
@@ -404,6 +403,13 @@ def similar_stored_for_page(
     if len(items) < min(limit, len(links)):
         computed_at = dt.datetime.min.replace(tzinfo=dt.UTC)
     return items[:limit], computed_at
+
+
+def _shown_answer(question: Question) -> Answer | None:
+    try:
+        return question.answer
+    except Question.answer.RelatedObjectDoesNotExist:
+        return None
 
 
 def _answer_shown(question: Question) -> bool:
