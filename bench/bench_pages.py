@@ -13,8 +13,9 @@ names another, created and dropped; BENCH_PG_URL names another server) and takes
 1,000,000 on PostgreSQL: `--databases postgresql --sizes 1000,100000,1000000` (about 20 minutes
 to build on a 2-core machine).
 
-The archive is built with bulk inserts (questions, answers, assessments, similarity entries and
-the full-text index, as the worker would leave them), not through the services one by one: 88 %
+The archive is built with bulk inserts (questions and answers with the public copies `save()`
+writes, assessments, similarity entries and the full-text index of the public copies, as the
+worker would leave them), not through the services one by one: 88 %
 public answered Q&As, the rest private, hidden or still waiting. Each question's vector is the
 normalised sum of its sentences' vectors, from a pool embedded once by the real model.
 
@@ -318,6 +319,7 @@ class Builder:
         from forum.similarity.text import document_text, text_hash
 
         self._users()
+        answers = [_answer_fields(body) for body in ANSWERS]
         specialties = list(Specialty.objects.values_list("pk", flat=True))
         neurology = Specialty.objects.get(slug="neurology").pk
         rng = self.rng
@@ -357,6 +359,11 @@ class Builder:
                     )
                 )
                 parts.append((t, s1, s2))
+            for question in questions:
+                # The public copies `save()` writes (bulk inserts skip it): what lists, the
+                # question page and the similarity index read.
+                if hasattr(question, "mask_personal_details"):
+                    question.mask_personal_details()
             with transaction.atomic():
                 created = Question.objects.bulk_create(questions)
                 Answer.objects.bulk_create(
@@ -364,7 +371,7 @@ class Builder:
                         question=q,
                         doctor_name=f"Dr. Archive {q.pk % 40}",
                         specialty_id=q.specialty_id,
-                        body=ANSWERS[q.pk % len(ANSWERS)],
+                        **answers[q.pk % len(ANSWERS)],
                         created_at=q.answered_at,
                     )
                     for q in created
@@ -393,13 +400,28 @@ class Builder:
                             is_public=q.is_public,
                             vector=v.tobytes(),
                             model_version=MODEL_VERSION,
-                            text_hash=text_hash(document_text(q.title, q.body)),
+                            text_hash=text_hash(
+                                document_text(
+                                    getattr(q, "public_title", q.title),
+                                    getattr(q, "public_body", q.body),
+                                )
+                            ),
                             concepts=self.triaged[q.pk % len(self.triaged)]["concepts"],
                             updated_at=q.created_at,
                         )
                     )
                 SimilarityEntry.objects.bulk_create(entries)
-                lexical.upsert([(q.pk, q.title, q.body) for q in created if q.is_public])
+                lexical.upsert(
+                    [
+                        (
+                            q.pk,
+                            getattr(q, "public_title", q.title),
+                            getattr(q, "public_body", q.body),
+                        )
+                        for q in created
+                        if q.is_public
+                    ]
+                )
             self.count += batch
 
     def prepare(self) -> None:
@@ -459,6 +481,21 @@ class Builder:
                 cursor.execute("SELECT pg_database_size(current_database())")
                 return round(cursor.fetchone()[0] / 2**20, 1)
         return round(Path(settings.DATABASES["default"]["NAME"]).stat().st_size / 2**20, 1)
+
+
+def _answer_fields(body: str) -> dict[str, Any]:
+    """An answer's text with the public copy `save()` would write (on a checkout with one)."""
+    from forum.models import Answer
+
+    answer = Answer(body=body)
+    if not hasattr(answer, "mask_personal_details"):
+        return {"body": body}
+    answer.mask_personal_details()
+    return {
+        "body": body,
+        "public_body": answer.public_body,
+        "personal_details": answer.personal_details,
+    }
 
 
 def pages(builder: Builder) -> dict[str, list[str]]:

@@ -23,9 +23,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
-from forum.models import Question, QuestionQuerySet, Specialty
+from forum.models import Question, QuestionQuerySet
 from forum.similarity import lexical
 from forum.similarity.text import GRAMMAR_WORDS
 
@@ -116,6 +117,28 @@ def capped_count(qs: QuerySet[Question]) -> tuple[int, bool]:
     return min(found, COUNT_CAP), found <= COUNT_CAP
 
 
+# A list found to hold more than COUNT_CAP rows says "more than 1,000" for the next
+# OVER_CAP_KEPT seconds without counting again (what pages show: `browse(count_kept=True)`);
+# that is the only answer kept, and at that size a few seconds never change it. Lists below
+# the cap are counted on every page.
+OVER_CAP_KEPT = 30
+
+
+def _over_cap_key(specialty_id: int | None) -> str:
+    return f"forum:list-over-cap:{COUNT_CAP}:{specialty_id or 0}"
+
+
+def _list_count(
+    qs: QuerySet[Question], specialty_id: int | None, *, kept: bool
+) -> tuple[int, bool]:
+    if kept and cache.get(_over_cap_key(specialty_id)):
+        return COUNT_CAP, False
+    count, exact = capped_count(qs)
+    if kept and not exact:
+        cache.set(_over_cap_key(specialty_id), True, OVER_CAP_KEPT)
+    return count, exact
+
+
 def browse(
     *,
     display: QuestionQuerySet,
@@ -124,10 +147,12 @@ def browse(
     older: str = "",
     newer: str = "",
     page: int | None = None,
+    count_kept: bool = False,
 ) -> QuestionPage:
     """A page of the newest-first list: the first, the one `older`/`newer` than a cursor, or
     numbered page `page` (at most MAX_PAGE). `display` is the queryset whose relations the
-    page shows (select_related); rows are filtered and ordered here."""
+    page shows (select_related); rows are filtered and ordered here. With `count_kept`, a
+    count over the cap found in the last OVER_CAP_KEPT seconds is not taken again."""
     if older and newer:
         raise ListInputError("older", "Give `older` or `newer`, not both.")
     if page is not None and (page < 1 or page > MAX_PAGE):
@@ -157,7 +182,7 @@ def browse(
         has_older = len(found) > per_page
         questions = found[:per_page]
         has_newer = bool(questions) if older else (page or 1) > 1
-    count, exact = capped_count(base)
+    count, exact = _list_count(base, specialty_id, kept=count_kept)
     return QuestionPage(
         questions=questions,
         count=count,
@@ -233,8 +258,3 @@ def search(
         number=number,
         searched=words,
     )
-
-
-def specialty_id_of(slug: str) -> int | None:
-    """The id of the specialty with this slug; None for an unknown one."""
-    return Specialty.objects.filter(slug=slug).values_list("pk", flat=True).first()

@@ -6,7 +6,16 @@ import dataclasses
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -14,7 +23,7 @@ from django.utils import timezone
 from accounts.access import user_can_act_as_doctor, user_can_moderate
 from accounts.models import DoctorStatus, Role
 from accounts.selectors import doctors_on_call
-from forum import listing
+from forum import listing, specialty_list
 from forum.models import (
     Answer,
     Assessment,
@@ -85,8 +94,13 @@ def question_get_for_user(*, user: Any, pk: int) -> Question:
     followups = FollowUp.objects.select_related("author__doctor_profile")
     if not user_can_moderate(user):
         followups = followups.filter(is_hidden=False)
-    qs = _with_display_relations(questions_visible_to(user)).prefetch_related(
-        Prefetch("followups", queryset=followups)
+    # Most Q&As have no follow-ups: the question's own query says whether it has any, and only
+    # then are they read.
+    # The specialties come from the lists' cache (`attach_specialties`), not two more joins.
+    qs = (
+        questions_visible_to(user)
+        .select_related("author", "answer", "answer__doctor__doctor_profile")
+        .annotate(has_followups=Exists(followups.filter(question=OuterRef("pk"))))
     )
     if user_can_act_as_doctor(user) or user_can_moderate(user):
         # Doctors and moderators read the triage history; an asker reads the assessment in
@@ -94,9 +108,27 @@ def question_get_for_user(*, user: Any, pk: int) -> Question:
         # page loads no assessment and none of its full results.
         qs = qs.prefetch_related("assessments")
     try:
-        return qs.get(pk=pk)
+        question = qs.get(pk=pk)
     except Question.DoesNotExist:
         raise Http404("No such question.") from None
+    specialty_list.attach_specialties(question, getattr(question, "answer", None))
+    if question.has_followups:
+        prefetch_related_objects([question], Prefetch("followups", queryset=followups))
+    else:
+        _prefetched_empty(question, "followups")
+    return question
+
+
+def _prefetched_empty(instance: Any, name: str) -> None:
+    """Mark a reverse relation known to be empty as prefetched: `instance.<name>.all()` is []
+    without a query (what `prefetch_related` stores when it finds no rows)."""
+    empty = getattr(instance, name).get_queryset()
+    empty._result_cache = []
+    empty._prefetch_done = True
+    instance._prefetched_objects_cache = {
+        **getattr(instance, "_prefetched_objects_cache", {}),
+        name: empty,
+    }
 
 
 def sees_original(*, user: Any, question: Question) -> bool:
@@ -114,14 +146,16 @@ def public_question_page(
     older: str = "",
     newer: str = "",
     page: int | None = None,
+    count_kept: bool = False,
 ) -> listing.QuestionPage:
     """A page of the public list (answered, not hidden, not private), as the home page, the
     specialty pages and `GET /api/questions/` show it: newest answered first, or, with search
     words, the most relevant (forum/listing.py). An unknown specialty lists nothing.
 
-    Raises `listing.ListInputError` for a cursor or page number it cannot serve.
+    Raises `listing.ListInputError` for a cursor or page number it cannot serve. Pages pass
+    `count_kept`: a list known to be over the count's cap is not counted again for a while.
     """
-    specialty_id = listing.specialty_id_of(specialty) if specialty else None
+    specialty_id = specialty_list.specialty_id_of(specialty) if specialty else None
     if specialty and specialty_id is None:
         return listing.QuestionPage(questions=[], count=0, count_exact=True, number=page)
     display = _with_list_relations(Question.objects.all())
@@ -144,6 +178,7 @@ def public_question_page(
         older=older,
         newer=newer,
         page=page,
+        count_kept=count_kept,
     )
 
 

@@ -1,5 +1,6 @@
 """A doctor who can no longer answer holds no question: claims are let go at once, whichever
-way the account lost its powers (the service decides; these receivers only notice)."""
+way the account lost its powers (the service decides; these receivers only notice). And the
+lists' cached specialties are dropped when one changes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from accounts.models import DoctorProfile, User
-from forum import services
+from forum import services, specialty_list
+from forum.models import Specialty
 
 # Saves of a user that can change whether they may act as a doctor.
 POWER_FIELDS = frozenset({"role", "is_active"})
@@ -47,3 +49,9 @@ def authenticator_deleted(
     sender: type[Authenticator], instance: Authenticator, **kwargs: Any
 ) -> None:
     services.doctor_claims_release_if_powerless(user_id=instance.user_id)
+
+
+@receiver(post_save, sender=Specialty, dispatch_uid="lists-specialty-saved")
+@receiver(post_delete, sender=Specialty, dispatch_uid="lists-specialty-deleted")
+def specialty_changed(sender: type[Specialty], **kwargs: Any) -> None:
+    specialty_list.specialties_changed()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import logged_in_user, user_can_act_as_doctor, user_can_moderate
-from forum import listing, selectors, services
+from forum import listing, selectors, services, specialty_list
 from forum.asking import hidden_before_posting
 from forum.emergency import advice_for
 from forum.forms import (
@@ -31,7 +31,7 @@ from forum.forms import (
     RerouteForm,
     SearchForm,
 )
-from forum.models import AskingFor, Question, Specialty
+from forum.models import AskingFor, Question
 from forum.notifications import notifications_mark_read
 from forum.permissions import can_answer, can_follow_up, can_reply_to_info_request, is_asker
 from forum.triage_adapter import highlight_spans
@@ -62,6 +62,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
                 older=params.get("older", ""),
                 newer=params.get("newer", ""),
                 page=_page_number(params.get("page", "")),
+                count_kept=True,
             )
         except listing.ListInputError as exc:
             raise Http404(exc.message) from None
@@ -74,7 +75,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "search_error": search_error,
             "specialty": specialty,
-            "specialties": Specialty.objects.values("slug", "name"),
+            "specialties": specialty_list.specialties(),
             "search_errors": form.errors,
             "older_url": _list_url(keep, page.older),
             "newer_url": _list_url(keep, page.newer),

@@ -211,6 +211,7 @@ class QuestionList(generics.ListAPIView[Question]):
                 older=params.get("older", ""),
                 newer=params.get("newer", ""),
                 page=int(raw_page) if raw_page else None,
+                count_kept=True,
             )
         except listing.ListInputError as exc:
             raise ApiValidationError({exc.field: [exc.message]}) from None

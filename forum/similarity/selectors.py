@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from forum.models import Question, public_q
+from forum.models import Answer, Question, public_q
 from forum.similarity import lexical
 from forum.similarity.concepts import Concept, concepts_of, from_json
 from forum.similarity.embedding import MODEL_VERSION, get_embedder
@@ -33,6 +33,7 @@ from forum.similarity.text import (
 )
 from forum.similarity.text import stem as _stem_of
 from forum.similarity.vector_index import get_index
+from forum.specialty_list import attach_specialties
 
 if TYPE_CHECKING:
     import numpy as np
@@ -334,6 +335,30 @@ def similar_stored(
     return found
 
 
+# What a page and the API show of a stored link's Q&A (a card: the public title and an excerpt,
+# the answer's signature, specialty and excerpt), and what decides whether it is shown.
+_PAGE_LINK_FIELDS = (
+    "question_id",
+    "rank",
+    "score",
+    "shared",
+    "text_hash",
+    "computed_at",
+    "similar__public_title",
+    "similar__public_body",
+    "similar__status",
+    "similar__is_hidden",
+    "similar__is_private",
+    "similar__specialty_id",
+    "similar__answer__question_id",
+    "similar__answer__doctor_name",
+    "similar__answer__public_body",
+    "similar__answer__is_hidden",
+    "similar__answer__specialty_id",
+    "similar__answer__doctor__doctor_profile__display_name",
+)
+
+
 def similar_stored_for_page(
     question: Question, *, limit: int = 5
 ) -> tuple[list[SimilarItem], dt.datetime | None]:
@@ -345,18 +370,19 @@ def similar_stored_for_page(
     not hidden. When some were left out and fewer than `limit` remain, the time returned is
     the oldest possible, so that the caller has them recomputed.
     """
-    digest = text_hash(document_text(question.title, question.body))
+    # Links are stored for the public copies (`similar_links_save`): the text they rank.
+    digest = text_hash(document_text(question.public_title, question.public_body))
     links = list(
         SimilarLink.objects.filter(question_id=question.pk)
-        .select_related(
-            "similar__specialty",
-            "similar__answer__doctor__doctor_profile",
-            "similar__answer__specialty",
-        )
+        .select_related("similar", "similar__answer__doctor__doctor_profile")
+        .only(*_PAGE_LINK_FIELDS)
         .order_by("rank")
     )
     if not links or any(link.text_hash != digest for link in links):
         return [], None
+    # The specialties' names from the lists' cache, not two more joins.
+    attach_specialties(*(link.similar for link in links))
+    attach_specialties(*(_shown_answer(link.similar) for link in links))
     items = [
         SimilarItem(question=link.similar, score=link.score, shared=list(link.shared))
         for link in links
@@ -366,6 +392,13 @@ def similar_stored_for_page(
     if len(items) < min(limit, len(links)):
         computed_at = dt.datetime.min.replace(tzinfo=dt.UTC)
     return items[:limit], computed_at
+
+
+def _shown_answer(question: Question) -> Answer | None:
+    try:
+        return question.answer
+    except Question.answer.RelatedObjectDoesNotExist:
+        return None
 
 
 def _has_answer(question: Question) -> bool:

@@ -220,3 +220,61 @@ def test_cursors_round_trip_to_the_microsecond():
     old = dt.datetime(1960, 1, 1, tzinfo=dt.UTC)
     assert listing.cursor_decode(listing.cursor_encode(old, 7), field="older") == (old, 7)
     assert urlsplit("?" + listing.cursor_encode(when, 42)).query == listing.cursor_encode(when, 42)
+
+
+@pytest.mark.django_db
+def test_a_list_over_the_cap_is_not_counted_again_and_still_drops_hidden_and_private_rows(
+    client, monkeypatch, settings
+):
+    from django.core.cache import cache
+
+    monkeypatch.setattr(listing, "COUNT_CAP", 5)
+    settings.QUESTIONS_PER_PAGE = 3
+    cache.delete(listing._over_cap_key(None))
+    questions = [make_question(status=Status.ANSWERED) for _ in range(8)]
+    newest = sorted(questions, key=lambda q: (q.answered_at, q.pk), reverse=True)
+    first = client.get(reverse("forum:question-list"))
+    assert [q.pk for q in first.context["page"].questions] == [q.pk for q in newest[:3]]
+    # Hidden and made private behind the services' backs (an update, no signal): the next
+    # page view does not count again, and still shows neither.
+    Question.objects.filter(pk=newest[0].pk).update(is_hidden=True, hidden_reason="spam")
+    Question.objects.filter(pk=newest[1].pk).update(is_private=True)
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(reverse("forum:question-list"))
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert "More than 5 answered questions" in again.content.decode()
+    shown = [q.pk for q in again.context["page"].questions]
+    assert shown == [q.pk for q in newest[2:5]]
+    html = again.content.decode()
+    for gone in newest[:2]:
+        assert gone.get_absolute_url() not in html
+    api = api_client().get(reverse("api:question-list")).json()
+    assert newest[0].pk not in [row["id"] for row in api["results"]]
+    assert newest[1].pk not in [row["id"] for row in api["results"]]
+
+
+@pytest.mark.django_db
+def test_a_list_below_the_cap_is_counted_on_every_page(client):
+    for _ in range(3):
+        make_question(status=Status.ANSWERED)
+    assert client.get(reverse("forum:question-list")).context["page"].count == 3
+    make_question(status=Status.ANSWERED)
+    assert client.get(reverse("forum:question-list")).context["page"].count == 4
+
+
+@pytest.mark.django_db
+def test_the_specialty_filter_reads_the_specialties_once_and_sees_a_change_at_once(client):
+    from forum.models import Specialty
+
+    client.get(reverse("forum:question-list"))
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("forum:question-list") + "?specialty=neurology")
+    assert response.status_code == 200
+    assert not [q for q in ctx.captured_queries if 'FROM "forum_specialty"' in q["sql"]]
+    neurology = Specialty.objects.get(slug="neurology")
+    neurology.name = "Neurology and nerves"
+    neurology.save()
+    html = client.get(reverse("forum:question-list")).content.decode()
+    assert '<option value="neurology">Neurology and nerves</option>' in html
+    neurology.name = "Neurology"
+    neurology.save()
