@@ -51,6 +51,28 @@ def page(browser):
     context.close()
 
 
+# Every path a patient or a doctor walks is tested on a desktop and on a phone-sized screen.
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def screen(request, browser):
+    """A page at each of VIEWPORTS; `screen.csp_violations` collects what the browser reports
+    the Content Security Policy blocked."""
+    context = browser.new_context(viewport=VIEWPORTS[request.param])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and page.csp_violations.append(message.text)
+        ),
+    )
+    yield page
+    context.close()
+
+
 @pytest.fixture(autouse=True)
 def links_in_emails_reach_the_live_server(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every link in an e-mail is built on OPENCONSULT_SITE_URL: in a browser test, the live

@@ -9,17 +9,7 @@ import pytest
 from forum.models import Question
 from tests.factories import make_question, make_user
 
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 EMERGENCY_TEXT = "Sudden crushing chest pain going into my left arm and I am sweating"
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def screen(request, browser):
-    context = browser.new_context(viewport=VIEWPORTS[request.param])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def _log_in(page, base_url: str) -> None:

@@ -14,17 +14,6 @@ from forum import services
 from tests.factories import make_doctor, make_question, make_user
 from tests.totp import fresh_code
 
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def screen(request, browser):
-    context = browser.new_context(viewport=VIEWPORTS[request.param])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
 
 def _below(page, upper: str, lower: str) -> None:
     top = page.locator(upper).bounding_box()

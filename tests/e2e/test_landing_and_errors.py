@@ -12,24 +12,7 @@ from accounts.models import DoctorStatus
 from tests.factories import make_doctor, make_user
 from tests.totp import fresh_code
 
-VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 PASSWORD = "a-long-test-password"
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def screen(request, browser):
-    context = browser.new_context(viewport=VIEWPORTS[request.param])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.csp_violations = []  # type: ignore[attr-defined]
-    page.on(
-        "console",
-        lambda message: (
-            "Content Security Policy" in message.text and page.csp_violations.append(message.text)
-        ),  # type: ignore[attr-defined]
-    )
-    yield page
-    context.close()
 
 
 def _log_in(page, base: str, email: str, secret: str | None = None) -> None:
