@@ -329,13 +329,14 @@ def assign_context(
     mentions: list[Mention] = []
     for first, last, label in concept_matches:
         bits = governed[first]
-        if bits & (_SPECULATION | _HISTORICAL):
+        if bits & (_SPECULATION | _HISTORICAL | _RESOLVED):
             kind = kinds.get(label, "symptom")
             if bits & _SPECULATION and kind in _SPECULATIVE_KINDS:
                 bits |= _HYPOTHETICAL
             if kind == "status":
-                # "went through menopause five years ago": the event is past, the state is not
-                bits &= ~_HISTORICAL
+                # "went through menopause five years ago": the event is past, the state is not;
+                # "she has AF and the warfarin was stopped": what stopped is not the state
+                bits &= ~(_HISTORICAL | _RESOLVED)
         if bits & (_HYPOTHETICAL | _OTHER) and kinds.get(label) == "object":
             # a thing, not a finding: asking about a button battery still names the battery,
             # and "her brother's magnets" are still magnets she may have swallowed
@@ -563,7 +564,14 @@ def sentence_assertions(
         opens = (
             q == first
             or (q == first + 1 and norms[first] in _FILLERS)
-            or (norms[q] in _WH_WORDS and (tokens.soft_breaks[q] or norms[q - 1] in _CLAUSE_JOINS))
+            or (
+                norms[q] in _WH_WORDS
+                and (
+                    tokens.soft_breaks[q]
+                    or norms[q - 1] in _CLAUSE_JOINS
+                    or norms[q - 1] in _WONDER_WORDS
+                )
+            )
         )
         if opens:
             # the question runs to the next question clause ("what is X and what should I do")
@@ -582,6 +590,8 @@ def sentence_assertions(
 
 # Words after which a wh-word opens a question of its own: "... but what does it look like".
 _CLAUSE_JOINS = frozenset({"but", "and", "so", "or", "then", "just"})
+# Words after which a wh-word opens an indirect question: "just wondering how common it is".
+_WONDER_WORDS = frozenset({"wonder", "wondering", "curious", "ask", "asking", "know"})
 _WEAK_PRESENT = frozenset({"now", "still", "sinc", "start", "ongo", "lat", "recent"})
 _FILLERS = frozenset(
     {"so", "hi", "hello", "hey", "ok", "okay", "and", "but", "quick", "also", "just"}
