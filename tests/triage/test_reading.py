@@ -200,6 +200,14 @@ def test_a_post_with_nothing_recognised_is_read_by_a_doctor() -> None:
     assert "nothing_recognised" in result.flag_codes
 
 
+def test_a_short_search_style_query_asks_for_information() -> None:
+    for query in ("endometriosis symptoms", "mmr vaccine what age", "vasectomy recovery time"):
+        result = assess(query)
+        assert result.urgency == "routine", query
+        assert "nothing_recognised" not in result.flag_codes
+    assert urgency("its back again what now") == "soon"
+
+
 def test_a_post_wide_word_sense_explains_words_in_another_sentence() -> None:
     explained = (
         "My son's lips and tongue are blue! Then I realised he'd had a blue raspberry slushie. "
