@@ -289,7 +289,10 @@ def assign_context(
     for i, bit in enumerate(token_bits):
         governed[i] |= bit
 
-    pregnant = not PREGNANCY.isdisjoint(norms)
+    # "pregnant", or weeks of pregnancy read from the numbers ("I'm 30 weeks")
+    pregnant = not PREGNANCY.isdisjoint(norms) or any(
+        label == "pregnant" for _, _, label in concept_matches
+    )
     possessors = {m.first - 1 for m, _ in relatives}
     # "my sister's kid": someone else's child, even in a post about the writer's own child
     possessed = {m.first for m, _ in relatives if m.first - 1 in {r.last for r, _ in relatives}}
@@ -312,7 +315,7 @@ def assign_context(
             after += 1
         if after < n and norms[after] in _REPORTING:
             continue  # "his friend says he was out cold": the friend only reports it
-        if pregnant and word == "baby":
+        if pregnant and word in ("baby", "babi"):
             continue
         end = _scan_forward(
             tokens, breaks, m.last + 1, WINDOW["default"], stop_words=NEW_EXPERIENCER

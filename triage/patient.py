@@ -207,7 +207,7 @@ _TEMPERATURE_W = re.compile(
     r"\s*(?:°\s*)?(?P<unit>c\b|f\b|celsius|fahrenheit)?",
 )
 _BLOOD_PRESSURE_W = re.compile(
-    r"(?:bp|blood pressure|pressure|reading)\D{0,25}?(?P<sys>\d{2,3})\s*/\s*(?P<dia>\d{2,3})"
+    r"(?:bp|blood pressure|pressure|reading)\D{0,45}?(?P<sys>\d{2,3})\s*/\s*(?P<dia>\d{2,3})"
 )
 _GLUCOSE_W = re.compile(
     r"(?:sugars?|glucose|bg|bm|bs)\b\D{0,25}?(?P<v>\d{1,3}(?:\.\d+)?)\s*(?P<unit>mmol|mg)?"
