@@ -264,7 +264,7 @@ class _Assessor:
                 ),
             )
             advice = kb.advice["emergency"]
-        if language is not None:
+        if language is not None and language.advice:
             advice = f"{language.advice} {advice}"
         return Assessment(
             urgency=urgency,

@@ -194,6 +194,11 @@ def test_an_emoji_only_post_is_not_called_self_care() -> None:
     assert urgency("😩😩🤒🤒") == "urgent"
 
 
+def test_emoji_saying_blue_lips_or_failing_lungs_are_an_emergency() -> None:
+    assert urgency("🫁❌ lips 🔵 🆘") == "emergency"
+    assert urgency("🫁😷🤧") == "urgent"
+
+
 def test_a_post_with_nothing_recognised_is_read_by_a_doctor() -> None:
     result = assess("it's been happening again since the weekend and I'm fed up with it")
     assert result.urgency == "soon"
