@@ -289,7 +289,10 @@ def assign_context(
     for i, bit in enumerate(token_bits):
         governed[i] |= bit
 
-    pregnant = not PREGNANCY.isdisjoint(norms)
+    # "pregnant", or weeks of pregnancy read from the numbers ("I'm 30 weeks")
+    pregnant = not PREGNANCY.isdisjoint(norms) or any(
+        label == "pregnant" for _, _, label in concept_matches
+    )
     possessors = {m.first - 1 for m, _ in relatives}
     # "my sister's kid": someone else's child, even in a post about the writer's own child
     possessed = {m.first for m, _ in relatives if m.first - 1 in {r.last for r, _ in relatives}}
@@ -312,7 +315,7 @@ def assign_context(
             after += 1
         if after < n and norms[after] in _REPORTING:
             continue  # "his friend says he was out cold": the friend only reports it
-        if pregnant and word == "baby":
+        if pregnant and word in ("baby", "babi"):
             continue
         end = _scan_forward(
             tokens, breaks, m.last + 1, WINDOW["default"], stop_words=NEW_EXPERIENCER
@@ -329,13 +332,14 @@ def assign_context(
     mentions: list[Mention] = []
     for first, last, label in concept_matches:
         bits = governed[first]
-        if bits & (_SPECULATION | _HISTORICAL):
+        if bits & (_SPECULATION | _HISTORICAL | _RESOLVED):
             kind = kinds.get(label, "symptom")
             if bits & _SPECULATION and kind in _SPECULATIVE_KINDS:
                 bits |= _HYPOTHETICAL
             if kind == "status":
-                # "went through menopause five years ago": the event is past, the state is not
-                bits &= ~_HISTORICAL
+                # "went through menopause five years ago": the event is past, the state is not;
+                # "she has AF and the warfarin was stopped": what stopped is not the state
+                bits &= ~(_HISTORICAL | _RESOLVED)
         if bits & (_HYPOTHETICAL | _OTHER) and kinds.get(label) == "object":
             # a thing, not a finding: asking about a button battery still names the battery,
             # and "her brother's magnets" are still magnets she may have swallowed
@@ -563,7 +567,14 @@ def sentence_assertions(
         opens = (
             q == first
             or (q == first + 1 and norms[first] in _FILLERS)
-            or (norms[q] in _WH_WORDS and (tokens.soft_breaks[q] or norms[q - 1] in _CLAUSE_JOINS))
+            or (
+                norms[q] in _WH_WORDS
+                and (
+                    tokens.soft_breaks[q]
+                    or norms[q - 1] in _CLAUSE_JOINS
+                    or norms[q - 1] in _WONDER_WORDS
+                )
+            )
         )
         if opens:
             # the question runs to the next question clause ("what is X and what should I do")
@@ -582,6 +593,8 @@ def sentence_assertions(
 
 # Words after which a wh-word opens a question of its own: "... but what does it look like".
 _CLAUSE_JOINS = frozenset({"but", "and", "so", "or", "then", "just"})
+# Words after which a wh-word opens an indirect question: "just wondering how common it is".
+_WONDER_WORDS = frozenset({"wonder", "wondering", "curious", "ask", "asking", "know"})
 _WEAK_PRESENT = frozenset({"now", "still", "sinc", "start", "ongo", "lat", "recent"})
 _FILLERS = frozenset(
     {"so", "hi", "hello", "hey", "ok", "okay", "and", "but", "quick", "also", "just"}

@@ -103,6 +103,16 @@ def _in_original(result: Assessment, text: str, cleaned: CleanText) -> Assessmen
     )
 
 
+# A short post of these words, in which nothing was recognised, asks for information.
+_SEARCH_QUERY_MAX_WORDS = 10
+_QUERY_WORDS = frozenset(
+    "what whats how when which who whos why wher symptom sign mean explain cost price charg "
+    "differenc vs versus option recoveri age vaccin eligibl schedul guidelin dose dosag".split()
+)
+# ... unless it tells of feeling unwell: "dont know whats wrong", "feel off what is it"
+_NOT_A_QUERY = frozenset({"wrong", "feel", "felt", "happen", "again", "help"})
+
+
 class _Assessor:
     def __init__(
         self,
@@ -219,7 +229,16 @@ class _Assessor:
         if any(not m.label.startswith("sense") for m in self.mentions):
             return True
         # a question asked for information gets its answer, not a "see a doctor" notice
-        return "?" in self.text or any(self.token_bits)
+        return "?" in self.text or any(self.token_bits) or self._is_search_query()
+
+    def _is_search_query(self) -> bool:
+        """A short query typed as into a search box, without a question mark: "endometriosis
+        symptoms", "mmr vaccine what age", "crp 12 meaning", "vasectomy recovery time"."""
+        norms = self.tokens.norms
+        if not norms or len(norms) > _SEARCH_QUERY_MAX_WORDS:
+            return False
+        words = set(norms)
+        return bool(words & _QUERY_WORDS) and not words & _NOT_A_QUERY
 
     def _engine_flag(self, flag: EngineFlag | None, evidence: tuple[Evidence, ...]) -> Flag:
         assert flag is not None, "the knowledge base declares its engine flags"
@@ -245,7 +264,7 @@ class _Assessor:
                 ),
             )
             advice = kb.advice["emergency"]
-        if language is not None:
+        if language is not None and language.advice:
             advice = f"{language.advice} {advice}"
         return Assessment(
             urgency=urgency,

@@ -74,7 +74,7 @@ def _script_language(char: str) -> str | None:
     return None
 
 
-_CLAUSE_BREAK = re.compile(r"[.,;:!?¿¡\n]")
+_CLAUSE_BREAK = re.compile(r"[.,;:!?¿¡\n，。；！？、]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
@@ -176,10 +176,14 @@ def _find_affirmed(folded: str, part: str, negation: tuple[str, ...]) -> int:
 
 def _negated_before(folded: str, at: int, negation: tuple[str, ...]) -> bool:
     # within the clause: "no se, me duele el pecho" is not "no ... dolor"
-    before = _WORD.findall(_CLAUSE_BREAK.split(folded[max(0, at - 40) : at])[-1])[-2:]
+    clause = _CLAUSE_BREAK.split(folded[max(0, at - 40) : at])[-1]
+    before = _WORD.findall(clause)[-2:]
     words = " ".join(before)
-    return any(w in negation for w in before) or any(
-        " " in n and words.endswith(n) for n in negation
+    return (
+        any(w in negation for w in before)
+        or any(" " in n and words.endswith(n) for n in negation)
+        # a script written without spaces: the negation runs into the phrase ("没有胸痛")
+        or any(not n.isascii() and clause.rstrip().endswith(n) for n in negation)
     )
 
 

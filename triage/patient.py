@@ -207,7 +207,7 @@ _TEMPERATURE_W = re.compile(
     r"\s*(?:°\s*)?(?P<unit>c\b|f\b|celsius|fahrenheit)?",
 )
 _BLOOD_PRESSURE_W = re.compile(
-    r"(?:bp|blood pressure|pressure|reading)\D{0,25}?(?P<sys>\d{2,3})\s*/\s*(?P<dia>\d{2,3})"
+    r"(?:bp|blood pressure|pressure|reading)\D{0,45}?(?P<sys>\d{2,3})\s*/\s*(?P<dia>\d{2,3})"
 )
 _GLUCOSE_W = re.compile(
     r"(?:sugars?|glucose|bg|bm|bs)\b\D{0,25}?(?P<v>\d{1,3}(?:\.\d+)?)\s*(?P<unit>mmol|mg)?"
@@ -655,13 +655,14 @@ _PILL_WORDS = (
 )
 _INGEST = (
     r"(?:took|taken|take|taking|swallowed|swallow|ate|eaten|had|downed|necked|popped|chewed"
-    r"|overdosed on|od'?d on|od on)"
+    r"|ingested|ingesting|ingestion of|consumed|consuming|overdosed on|od'?d on|od on)"
 )
 _PILL_AMOUNT_W = re.compile(
     _INGEST + r"\W+(?:about |around |like |maybe |roughly |nearly |almost |over |at least "
-    r"|probably |approx\.? |~)?(?:" + _COUNT + r"|(?P<all>a whole|the whole|whole|all|an entire"
-    r"|the entire|a full|half a|a handful of|handful of|loads of|a load of|a bunch of|a lot of"
-    r"|lots of|a pile of|the rest of))\W+(?:x\W*\d+\s?mg\W+)?(?:\w+\W+){0,4}?" + _PILL_WORDS + r"\b"
+    r"|probably |approximately |approx\.? |~)?(?:" + _COUNT + r"|(?P<all>a whole|the whole|whole"
+    r"|all|an entire|the entire|a full|half a|a handful of|handful of|loads of|a load of"
+    r"|a bunch of|a lot of|lots of|a pile of|the rest of|most of|nearly all of|almost all of))"
+    r"\W+(?:x\W*\d+\s?mg\W+)?(?:\w+\W+){0,4}?" + _PILL_WORDS + r"\b"
 )
 _POTASSIUM_W = re.compile(r"\b(?:potassium|k\+?)\D{0,40}?(?P<v>\d(?:\.\d)?)\b")
 _SODIUM_W = re.compile(r"\b(?:sodium|na\+?)\D{0,30}?(?P<v>\d{2,3})\b")
@@ -691,6 +692,8 @@ _INGEST_STEMS = (
     "overdosed",
     "od ",
     "od'",
+    "ingest",
+    "consum",
 )
 _SEIZURE_STEMS = ("fit", "seiz", "convuls", "shak", "jerk")
 
@@ -710,6 +713,7 @@ _AMOUNT_WORDS = (
     "entire",
     "full",
     "half a",
+    "most of",
     "ty ",
 )
 

@@ -194,10 +194,23 @@ def test_an_emoji_only_post_is_not_called_self_care() -> None:
     assert urgency("😩😩🤒🤒") == "urgent"
 
 
+def test_emoji_saying_blue_lips_or_failing_lungs_are_an_emergency() -> None:
+    assert urgency("🫁❌ lips 🔵 🆘") == "emergency"
+    assert urgency("🫁😷🤧") == "urgent"
+
+
 def test_a_post_with_nothing_recognised_is_read_by_a_doctor() -> None:
     result = assess("it's been happening again since the weekend and I'm fed up with it")
     assert result.urgency == "soon"
     assert "nothing_recognised" in result.flag_codes
+
+
+def test_a_short_search_style_query_asks_for_information() -> None:
+    for query in ("endometriosis symptoms", "mmr vaccine what age", "vasectomy recovery time"):
+        result = assess(query)
+        assert result.urgency == "routine", query
+        assert "nothing_recognised" not in result.flag_codes
+    assert urgency("its back again what now") == "soon"
 
 
 def test_a_post_wide_word_sense_explains_words_in_another_sentence() -> None:
