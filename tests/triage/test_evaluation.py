@@ -93,13 +93,13 @@ def test_the_independent_tuning_sets_keep_their_figures(path: Path) -> None:
 
 # (emergency recall, acceptable urgency, false emergencies) as last measured
 NEVER_TUNED_FLOORS = {
-    "posts_frozen": (0.86, 0.85, 2),
+    "posts_frozen": (0.87, 0.88, 2),
     "info_frozen": (0.6, 0.94, 2),
     "fresh_em": (0.9, 0.9, 0),
     "fresh_usr": (1.0, 0.8, 2),
     "fresh_trap": (0.5, 0.9, 2),
     "fresh_info": (0.8, 0.92, 1),
-    "fresh2_posts": (0.83, 0.86, 5),
+    "fresh2_posts": (0.83, 0.87, 4),
     "fresh2_info": (0.66, 0.96, 0),
 }
 
