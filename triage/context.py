@@ -518,7 +518,11 @@ def sentence_assertions(
         elif kind == "question_openers":
             questions.append(m.first)
         elif kind == "conditional_openers" and (
-            m.first <= first + 1
+            m.first == first
+            or (
+                m.first == first + 1
+                and not (norms[m.first] == "say" and norms[first] == norms[m.last])
+            )  # "So say he ...", but "He says he can't feel his legs" reports what he feels
             or (norms[m.first] == "if" and m.first <= first + 4 and tokens.soft_breaks[m.first])
         ):  # "If ...", "So if ...", "Just wondering, if ..."
             conditional[number] = True

@@ -603,7 +603,7 @@ _PULSE_W = re.compile(
 _OXYGEN_W = re.compile(
     r"\b(?:sats?|spo2|sp02|o2|oxygen(?: level| levels| saturation)?|saturation|pulse ox\w*"
     r"|oximeter|probe)"
-    r"\D{0,25}?(?P<v>[5-9]\d)\s?%?"
+    r"(?P<gap>\D{0,40}?)(?P<v>[5-9]\d)\s?(?P<pct>%?)"
 )
 _BREATHING_RATE_W = re.compile(
     r"\b(?:rr|resp(?:iratory)? rate|breathing rate)\D{0,10}?(?P<v>\d{2})\b"
@@ -749,11 +749,13 @@ def _vital_signs(original: str, text: str) -> list[Reading]:
                 out.append(Reading("pulse_very_fast", span))
             elif value >= 110:
                 out.append(Reading("pulse_fast", span))
-            elif 20 <= value < 40:
+            elif 20 <= value < 45:
                 out.append(Reading("pulse_very_slow", span))
     oxygen = any(cue in text for cue in ("sat", "o2", "oxygen", "pulse ox", "oximeter", "probe"))
     for m in _OXYGEN_W.finditer(text) if oxygen else ():
         value = int(m.group("v"))
+        if len(m.group("gap")) > 25 and not m.group("pct"):
+            continue  # "the oxygen thing on my finger reads 87%" needs its per cent sign
         if value < 92:
             out.append(Reading("oxygen_low", _span(original, m.start("v"), m.end("v"))))
     breaths = "rr" in text or "resp" in text or "breathing rate" in text or "breaths" in text
