@@ -83,7 +83,7 @@ INDEPENDENT = DATA.parent / "independent"
 
 # A round whose tuning is not finished: (emergency recall, acceptable urgency, false
 # emergencies) as it stands, a floor that only rises until the round meets the common goal.
-TUNING_IN_PROGRESS = {"posts_dev13": (0.95, 0.895, 4)}
+TUNING_IN_PROGRESS = {"posts_dev13": (0.96, 0.9, 4)}
 
 
 @pytest.mark.parametrize("path", sorted(INDEPENDENT.glob("*_dev*.jsonl")), ids=lambda p: p.stem)
