@@ -2,7 +2,7 @@
 developer follows the same question from the ask form through a doctor's queue to its answer.
 
 The triage payloads are the engine's output for these texts (engine 2.0.0, knowledge base
-2026.12-22), with the possible causes cut to the ones worth showing. Evidence offsets are worked
+2026.12-23), with the possible causes cut to the ones worth showing. Evidence offsets are worked
 out from the text, as the engine's are: title, blank line, body. Paginated lists get their
 envelope from `Pages` (forum/api/views.py); a list operation's example is one item.
 tests/forum/api/test_schema_examples.py checks every example against its schema and the codes
