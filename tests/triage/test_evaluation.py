@@ -110,7 +110,7 @@ NEVER_TUNED_FLOORS = {
     "fresh_usr": (1.0, 0.8, 2),
     "fresh_trap": (0.5, 0.9, 2),
     "fresh_info": (0.8, 0.92, 1),
-    "fresh2_posts": (0.83, 0.87, 4),
+    "fresh2_posts": (0.84, 0.87, 4),
     "fresh2_info": (0.66, 0.96, 0),
 }
 
