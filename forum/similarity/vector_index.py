@@ -149,14 +149,7 @@ class VectorIndex:
     def _load(self) -> None:
         """The shared build if there is a good one, else a new build (shared if large)."""
         base = _shared_load()
-        if base is None:
-            base = _build()
-            if len(base.ids) >= SHARED_MIN:
-                base = _shared_publish(base) or base
-        self._use(base)
-        del base
-        self._manifest_stamp = _manifest_stamp()
-        _release_build_memory()
+        self._install(base if base is not None else _new_build())
 
     def _refresh(self) -> None:
         import numpy as np
@@ -200,9 +193,12 @@ class VectorIndex:
             self._use(shared)
             self._manifest_stamp = _manifest_stamp()
             return
-        base = _build()
-        if len(base.ids) >= SHARED_MIN:
-            base = _shared_publish(base) or base
+        del shared
+        self._install(_new_build())
+
+    def _install(self, base: _Base) -> None:
+        """Serve from `base`, note which shared manifest that was, and hand the memory a build
+        used back to the system."""
         self._use(base)
         del base
         self._manifest_stamp = _manifest_stamp()
@@ -268,6 +264,14 @@ class VectorIndex:
         top = np.argpartition(-scores, take - 1)[:take]
         top = top[np.argsort(-scores[top])]
         return [(int(ids[i]), float(scores[i])) for i in top if scores[i] > -1.5]
+
+
+def _new_build() -> _Base:
+    """A build from the database, published as the shared files when it is large enough."""
+    base = _build()
+    if len(base.ids) >= SHARED_MIN:
+        return _shared_publish(base) or base
+    return base
 
 
 def _build() -> _Base:
